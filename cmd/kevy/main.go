@@ -1,0 +1,56 @@
+// Command kevy is a Redis-compatible key-value server whose data survives
+// crashes: see README.md.
+//
+//	kevy [config-file] [--directive value ...]
+//	kevy check-aof [--fix] FILE
+//	kevy check-rdb FILE
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kevy-db/kevy/internal/server"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	opts, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := server.New(opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kevy:", err)
+		return 1
+	}
+	if err := srv.Listen(); err != nil {
+		fmt.Fprintln(os.Stderr, "kevy:", err)
+		return 1
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		sig := <-sigs
+		opts.Logger.Info("received signal, shutting down", "signal", sig.String())
+		if err := srv.Shutdown(context.Background(), 0); err != nil {
+			opts.Logger.Error("shutdown failed", "err", err)
+		}
+	}()
+	opts.Logger.Info("kevy ready to accept connections", "addr", srv.Addr().String())
+	if err := srv.Serve(); err != nil && !errors.Is(err, server.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, "kevy:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,121 @@
+package command
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/kevy-db/kevy/internal/store"
+)
+
+// Argument parsing with Redis's rules and error texts.
+
+func parseInt(b []byte) (int64, bool) { return store.ParseInt(b) }
+
+// intArg parses an integer argument or writes Redis's error.
+func (c *Ctx) intArg(b []byte) (int64, bool) {
+	v, ok := store.ParseInt(b)
+	if !ok {
+		c.Err(ErrNotInt)
+	}
+	return v, ok
+}
+
+// parseFloat parses a double as Redis's string2d does (strtod over the whole
+// string, no leading space, NaN refused).
+func parseFloat(b []byte) (float64, bool) {
+	if len(b) == 0 || isSpace(b[0]) || strings.ContainsRune(string(b), '_') {
+		return 0, false
+	}
+	s := string(b)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			// strtod returns ±HUGE_VAL or 0 with ERANGE; Redis accepts
+			// neither overflow nor underflow.
+			return 0, false
+		}
+		lower := strings.ToLower(s)
+		switch lower {
+		case "inf", "+inf", "infinity", "+infinity":
+			return math.Inf(1), true
+		case "-inf", "-infinity":
+			return math.Inf(-1), true
+		}
+		return 0, false
+	}
+	if math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+// parseLongDouble parses like Redis's string2ld (strtold): INCRBYFLOAT works
+// in 80-bit long double, whose 64-bit mantissa big.Float reproduces exactly,
+// so results are formatted digit for digit as Redis formats them.
+func parseLongDouble(b []byte) (*big.Float, bool) {
+	if len(b) == 0 || isSpace(b[0]) || strings.ContainsRune(string(b), '_') {
+		return nil, false
+	}
+	s := strings.ToLower(string(b))
+	switch strings.TrimPrefix(s, "+") {
+	case "inf", "infinity":
+		return new(big.Float).SetInf(false), true
+	case "-inf", "-infinity":
+		return new(big.Float).SetInf(true), true
+	}
+	if strings.Contains(s, "nan") {
+		return nil, false
+	}
+	f, _, err := big.ParseFloat(string(b), 0, 64, big.ToNearestEven)
+	if err != nil {
+		return nil, false
+	}
+	return f, true
+}
+
+// formatLongDouble formats as Redis's ld2string in human mode: "%.17Lf" with
+// trailing zeros (and a trailing dot) removed.
+func formatLongDouble(f *big.Float) string {
+	s := f.Text('f', 17)
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimRight(s, "0")
+		s = strings.TrimSuffix(s, ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// is reports whether arg equals the lower-case word w, ignoring case.
+func is(arg []byte, w string) bool {
+	if len(arg) != len(w) {
+		return false
+	}
+	for i := 0; i < len(arg); i++ {
+		c := arg[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// clone copies an argument the store will keep (arguments alias the
+// connection's read buffer).
+func clone(b []byte) []byte {
+	out := make([]byte, len(b))
+	copy(out, b)
+	return out
+}
+
+func itob(v int64) []byte { return strconv.AppendInt(nil, v, 10) }

@@ -1,0 +1,144 @@
+package command
+
+import (
+	"strings"
+
+	"github.com/kevy-db/kevy/resp"
+
+	"github.com/kevy-db/kevy/internal/store"
+)
+
+// entryRef identifies the state of a watched key: the entry that held it and
+// its version, or nil for a missing key.
+type entryRef struct {
+	e   *store.Entry
+	ver uint64
+}
+
+// Call executes one command from cl and writes its reply to cl.W. The caller
+// holds the execution lock and has set the store's clock.
+func (e *Engine) Call(cl *Client, args [][]byte) {
+	if len(args) == 0 {
+		return
+	}
+	cmd := e.Table.Lookup(args[0])
+	if cmd == nil {
+		e.reject(cl, errUnknownCommand(args))
+		return
+	}
+	if (cmd.Arity > 0 && len(args) != cmd.Arity) || (cmd.Arity < 0 && len(args) < -cmd.Arity) {
+		e.reject(cl, errArity(cmd.Name))
+		return
+	}
+	if !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && e.Host != nil && e.Host.RequirePass() != "" {
+		e.reject(cl, ErrNoAuth)
+		return
+	}
+	if e.Host != nil && e.Host.Loading() && cmd.Flags&FlagLoading == 0 {
+		e.reject(cl, ErrLoading)
+		return
+	}
+	if cl.multi && !isMultiControl(cmd.Name) {
+		if cmd.Flags&FlagNoMulti != 0 {
+			e.reject(cl, "ERR Command not allowed inside a transaction")
+			return
+		}
+		// Arguments alias the connection's read buffer: keep a copy.
+		cp := make([][]byte, len(args))
+		for i, a := range args {
+			cp[i] = append([]byte(nil), a...)
+		}
+		cl.queue = append(cl.queue, queued{cmd: cmd, args: cp})
+		cl.W.SimpleString("QUEUED")
+		return
+	}
+	if cmd.Flags&FlagWrite != 0 && e.Host != nil {
+		if msg := e.Host.WriteError(); msg != "" {
+			cl.W.Error(msg)
+			return
+		}
+	}
+	e.depth++
+	e.run(cl, cmd, args)
+	e.depth--
+	e.finishCall(cmd.Name == "exec")
+}
+
+// reject answers an error for a command that could not be run; inside MULTI
+// it also dooms the transaction, as Redis's flagTransaction does.
+func (e *Engine) reject(cl *Client, msg string) {
+	if cl.multi {
+		cl.multiErr = true
+	}
+	cl.W.Error(msg)
+}
+
+func isMultiControl(name string) bool {
+	switch name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// run executes cmd and applies the default propagation rule.
+func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
+	c := &cl.ctx
+	if e.depth > 1 {
+		c = &cl.ctxNested // a command inside EXEC must not clobber EXEC's own context
+	}
+	*c = Ctx{Args: args, Cl: cl, W: cl.W, DB: e.St.DB(cl.DB), St: e.St, E: e, Cmd: cmd}
+	cmd.Run(c)
+	e.TotalCommands++
+	cl.LastCmd = cmd.Name
+	if c.dirty > 0 {
+		e.Dirty += c.dirty
+		if !c.propagated && cmd.Flags&FlagWrite != 0 {
+			e.propagate(cl.DB, args...)
+		}
+	}
+	c.Args = nil
+}
+
+// NewReplayClient returns the pseudo-client that Replay needs.
+func (e *Engine) NewReplayClient() *Client {
+	return &Client{Replay: true, Authenticated: true, W: resp.NewWriter(&e.replayOut)}
+}
+
+// Replay executes a command read from the log: no reply is wanted, and MULTI
+// and EXEC markers are dropped because the log reader already delivers a
+// transaction all-or-nothing.
+func (e *Engine) Replay(cl *Client, args [][]byte) error {
+	cmd := e.Table.Lookup(args[0])
+	if cmd == nil {
+		return &ReplayError{Msg: errUnknownCommand(args)}
+	}
+	if (cmd.Arity > 0 && len(args) != cmd.Arity) || (cmd.Arity < 0 && len(args) < -cmd.Arity) {
+		return &ReplayError{Msg: errArity(cmd.Name)}
+	}
+	switch cmd.Name {
+	case "multi", "exec":
+		return nil
+	}
+	e.depth++
+	e.run(cl, cmd, args)
+	e.depth--
+	e.finishCall(false)
+	e.out = e.out[:0] // replayed writes are already in the log
+	// A record that fails when replayed means the log does not describe what
+	// was acknowledged: refuse to continue rather than load a different
+	// dataset. Errors are detected by the reply's first byte.
+	cl.W.Flush()
+	out := e.replayOut.Bytes()
+	defer e.replayOut.Reset()
+	if len(out) > 0 && out[0] == '-' {
+		msg := strings.TrimRight(string(out[1:]), "\r\n")
+		return &ReplayError{Msg: msg}
+	}
+	return nil
+}
+
+// ReplayError is a log record that the engine refused.
+type ReplayError struct{ Msg string }
+
+func (r *ReplayError) Error() string { return "command failed on replay: " + r.Msg }

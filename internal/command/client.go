@@ -1,0 +1,83 @@
+package command
+
+import (
+	"time"
+
+	"github.com/kevy-db/kevy/resp"
+)
+
+// Client is the session state of one connection that commands read and
+// change. The server owns the connection; the engine owns these fields while
+// it holds the execution lock.
+type Client struct {
+	ID            int64
+	Name          string
+	DB            int
+	Authenticated bool
+	W             *resp.Writer
+
+	Addr, LocalAddr string
+	Created         time.Time
+	LastInteraction time.Time
+	LastCmd         string
+
+	// CloseAfterReply is set by QUIT (and fatal errors): the server flushes
+	// the reply and closes.
+	CloseAfterReply bool
+	// Replay marks the pseudo-client that replays the log at start-up.
+	Replay bool
+
+	multi    bool
+	multiErr bool
+	queue    []queued
+	watched  []watchedKey
+
+	ctx       Ctx
+	ctxNested Ctx
+}
+
+type queued struct {
+	cmd  *Command
+	args [][]byte
+}
+
+type watchedKey struct {
+	db      int
+	key     string
+	e       entryRef
+	expired bool
+}
+
+// InMulti reports whether the client is inside MULTI.
+func (c *Client) InMulti() bool { return c.multi }
+
+// Queued is the number of commands queued in MULTI.
+func (c *Client) Queued() int { return len(c.queue) }
+
+// Watching is the number of keys the client watches.
+func (c *Client) Watching() int { return len(c.watched) }
+
+func (c *Client) discardMulti() {
+	for i := range c.queue {
+		c.queue[i] = queued{}
+	}
+	c.queue = c.queue[:0]
+	c.multi = false
+	c.multiErr = false
+	c.unwatch()
+}
+
+func (c *Client) unwatch() {
+	for i := range c.watched {
+		c.watched[i] = watchedKey{}
+	}
+	c.watched = c.watched[:0]
+}
+
+// Reset returns the session to its state after connecting (RESET).
+func (c *Client) Reset() {
+	c.discardMulti()
+	c.DB = 0
+	c.Name = ""
+	c.W.SetProto(2)
+}

@@ -1,0 +1,178 @@
+// Package command holds kevy's command table and the handlers of every
+// command family (one file per family). Handlers run under the server's
+// execution lock: they read and change the store, write their reply with the
+// client's resp.Writer and describe their effect for the append-only log with
+// Ctx.Propagate. They never touch the network or files.
+package command
+
+import (
+	"strings"
+)
+
+// Flag is a command property, named as in Redis's COMMAND INFO.
+type Flag uint32
+
+const (
+	FlagWrite Flag = 1 << iota
+	FlagReadOnly
+	FlagDenyOOM
+	FlagAdmin
+	FlagPubSub
+	FlagNoScript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagSkipMonitor
+	FlagSkipSlowlog
+	FlagFast
+	FlagNoAuth
+	FlagMayReplicate
+	FlagNoMandatoryKeys
+	FlagAllowBusy
+	FlagNoMulti
+)
+
+var flagNames = []struct {
+	f    Flag
+	name string
+}{
+	{FlagWrite, "write"}, {FlagReadOnly, "readonly"}, {FlagDenyOOM, "denyoom"},
+	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
+	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagAllowBusy, "allow_busy"},
+	{FlagNoMulti, "no_multi"},
+}
+
+func parseFlags(s string) Flag {
+	var f Flag
+	for _, w := range strings.Fields(s) {
+		found := false
+		for _, fn := range flagNames {
+			if fn.name == w {
+				f |= fn.f
+				found = true
+			}
+		}
+		if !found {
+			panic("command table: unknown flag " + w) // a typo in the table is a programming error
+		}
+	}
+	return f
+}
+
+// Names lists the flag names in Redis's order.
+func (f Flag) Names() []string {
+	var out []string
+	for _, fn := range flagNames {
+		if f&fn.f != 0 {
+			out = append(out, fn.name)
+		}
+	}
+	return out
+}
+
+// Command describes one command: its syntax facts and its handler.
+type Command struct {
+	Name     string // lower case
+	Arity    int    // as Redis: >0 exact, <0 at least -Arity
+	Flags    Flag
+	FirstKey int
+	LastKey  int
+	Step     int
+	ACL      []string // categories, e.g. "@read"
+	Group    string   // documentation group (COMMAND DOCS)
+	Summary  string
+	Since    string
+	Run      func(*Ctx)
+	Subs     []*Command // subcommands (CONFIG GET …), Name "config|get"
+}
+
+// Table maps command names to commands. It is built once, explicitly (no
+// init() registration), so two servers in one process share nothing mutable.
+type Table struct {
+	byName map[string]*Command
+	list   []*Command
+}
+
+// spec is the compact form used by the family files to declare commands.
+type spec struct {
+	name    string
+	arity   int
+	flags   string
+	first   int
+	last    int
+	step    int
+	acl     string
+	group   string
+	summary string
+	run     func(*Ctx)
+	subs    []spec
+}
+
+func (sp spec) build(parent string) *Command {
+	name := sp.name
+	if parent != "" {
+		name = parent + "|" + sp.name
+	}
+	c := &Command{
+		Name: name, Arity: sp.arity, Flags: parseFlags(sp.flags),
+		FirstKey: sp.first, LastKey: sp.last, Step: sp.step,
+		ACL: strings.Fields(sp.acl), Group: sp.group, Summary: sp.summary, Run: sp.run,
+	}
+	for _, s := range sp.subs {
+		c.Subs = append(c.Subs, s.build(name))
+	}
+	return c
+}
+
+// NewTable builds the table of every command kevy implements.
+func NewTable() *Table {
+	t := &Table{byName: make(map[string]*Command)}
+	for _, family := range [][]spec{
+		connectionCommands(), serverCommands(), keyCommands(), expireCommands(),
+		stringCommands(), bitCommands(), multiCommands(),
+	} {
+		for _, sp := range family {
+			c := sp.build("")
+			if _, dup := t.byName[c.Name]; dup {
+				panic("command table: duplicate " + c.Name)
+			}
+			t.byName[c.Name] = c
+			t.list = append(t.list, c)
+		}
+	}
+	return t
+}
+
+// Lookup finds a command by name, case-insensitively, without allocating for
+// names up to 32 bytes.
+func (t *Table) Lookup(name []byte) *Command {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return t.byName[strings.ToLower(string(name))]
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return t.byName[string(buf[:len(name)])]
+}
+
+// All lists the commands in table order.
+func (t *Table) All() []*Command { return t.list }
+
+// Sub finds a subcommand of c by name.
+func (c *Command) Sub(name []byte) *Command {
+	for _, s := range c.Subs {
+		if strings.EqualFold(s.Name[len(c.Name)+1:], string(name)) {
+			return s
+		}
+	}
+	return nil
+}
+
+func upper(s string) string { return strings.ToUpper(s) }

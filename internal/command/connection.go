@@ -1,0 +1,360 @@
+package command
+
+import (
+	"strconv"
+)
+
+// ServerVersion is the Redis version kevy reports, since clients and tools
+// decide what they may send from it.
+const ServerVersion = "7.0.15"
+
+func connectionCommands() []spec {
+	const g = "connection"
+	return []spec{
+		{name: "ping", arity: -1, flags: "fast", acl: "@fast @connection", group: g, summary: "Returns the server's liveliness response.", run: cmdPing},
+		{name: "echo", arity: 2, flags: "fast", acl: "@fast @connection", group: g, summary: "Returns the given string.", run: cmdEcho},
+		{name: "select", arity: 2, flags: "loading stale fast", acl: "@fast @connection", group: g, summary: "Changes the selected database.", run: cmdSelect},
+		{name: "quit", arity: -1, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Closes the connection.", run: cmdQuit},
+		{name: "hello", arity: -1, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Handshakes with the Redis server.", run: cmdHello},
+		{name: "auth", arity: -2, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Authenticates the connection.", run: cmdAuth},
+		{name: "reset", arity: 1, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Resets the connection.", run: cmdReset},
+		{name: "client", arity: -2, group: g, summary: "A container for client connection commands.", run: runSubcommand, subs: []spec{
+			{name: "id", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Int(c.Cl.ID) }},
+			{name: "setname", arity: 3, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientSetName},
+			{name: "getname", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientGetName},
+			{name: "list", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientList},
+			{name: "info", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Verbatim("txt", c.E.Host.ClientInfo(c.Cl)) }},
+			{name: "kill", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientKill},
+			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdClientHelp},
+		}},
+	}
+}
+
+func cmdPing(c *Ctx) {
+	switch len(c.Args) {
+	case 1:
+		c.W.SimpleString("PONG")
+	case 2:
+		c.W.Bulk(c.Args[1])
+	default:
+		c.Err(errArity("ping"))
+	}
+}
+
+func cmdEcho(c *Ctx) { c.W.Bulk(c.Args[1]) }
+
+func cmdSelect(c *Ctx) {
+	v, ok := parseInt(c.Args[1])
+	if !ok || v < -1<<31 || v > 1<<31-1 {
+		c.Err(ErrNotInt)
+		return
+	}
+	if v < 0 || v >= int64(c.St.NumDB()) {
+		c.Err(ErrDBIndex)
+		return
+	}
+	c.Cl.DB = int(v)
+	c.OK()
+}
+
+func cmdQuit(c *Ctx) {
+	c.OK()
+	c.Cl.CloseAfterReply = true
+}
+
+func (c *Ctx) checkPassword(user, pass []byte) bool {
+	want := ""
+	if c.E.Host != nil {
+		want = c.E.Host.RequirePass()
+	}
+	if user != nil && string(user) != "default" {
+		return false
+	}
+	if want == "" {
+		return true // the default user has nopass
+	}
+	return string(pass) == want
+}
+
+func cmdAuth(c *Ctx) {
+	if len(c.Args) > 3 {
+		c.Err(ErrSyntax)
+		return
+	}
+	if len(c.Args) == 2 && (c.E.Host == nil || c.E.Host.RequirePass() == "") {
+		c.Err(ErrAuthNoPass)
+		return
+	}
+	var user, pass []byte
+	if len(c.Args) == 3 {
+		user, pass = c.Args[1], c.Args[2]
+	} else {
+		pass = c.Args[1]
+	}
+	if !c.checkPassword(user, pass) {
+		c.Err(ErrWrongPass)
+		return
+	}
+	c.Cl.Authenticated = true
+	c.OK()
+}
+
+func cmdHello(c *Ctx) {
+	ver := int64(0)
+	if len(c.Args) >= 2 {
+		v, ok := parseInt(c.Args[1])
+		if !ok {
+			c.Err("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.Err("NOPROTO unsupported protocol version")
+			return
+		}
+		ver = v
+	}
+	var user, pass, name []byte
+	authSeen, nameSeen := false, false
+	for i := 2; i < len(c.Args); i++ {
+		more := len(c.Args) - i - 1
+		switch {
+		case is(c.Args[i], "auth") && more >= 2:
+			user, pass = c.Args[i+1], c.Args[i+2]
+			authSeen = true
+			i += 2
+		case is(c.Args[i], "setname") && more >= 1:
+			name = c.Args[i+1]
+			nameSeen = true
+			i++
+		default:
+			c.Err("ERR Syntax error in HELLO option '" + string(c.Args[i]) + "'")
+			return
+		}
+	}
+	if authSeen {
+		if !c.checkPassword(user, pass) {
+			c.Err(ErrWrongPass)
+			return
+		}
+		c.Cl.Authenticated = true
+	}
+	if !c.Cl.Authenticated && c.E.Host != nil && c.E.Host.RequirePass() != "" {
+		c.Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if nameSeen {
+		if !validClientName(name) {
+			c.Err("ERR Client names cannot contain spaces, newlines or special characters.")
+			return
+		}
+		c.Cl.Name = string(name)
+	}
+	if ver != 0 {
+		c.W.SetProto(int(ver))
+	}
+	c.W.Map(7)
+	c.W.BulkString("server")
+	c.W.BulkString("redis")
+	c.W.BulkString("version")
+	c.W.BulkString(ServerVersion)
+	c.W.BulkString("proto")
+	c.W.Int(int64(c.W.Proto()))
+	c.W.BulkString("id")
+	c.W.Int(c.Cl.ID)
+	c.W.BulkString("mode")
+	c.W.BulkString("standalone")
+	c.W.BulkString("role")
+	c.W.BulkString("master")
+	c.W.BulkString("modules")
+	c.W.Array(0)
+}
+
+func cmdReset(c *Ctx) {
+	c.Cl.Reset()
+	if c.E.Host != nil && c.E.Host.RequirePass() != "" {
+		c.Cl.Authenticated = false
+	}
+	c.W.SimpleString("RESET")
+}
+
+func validClientName(b []byte) bool {
+	for _, ch := range b {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func cmdClientSetName(c *Ctx) {
+	name := c.Args[2]
+	if !validClientName(name) {
+		c.Err("ERR Client names cannot contain spaces, newlines or special characters.")
+		return
+	}
+	c.Cl.Name = string(name)
+	c.OK()
+}
+
+func cmdClientGetName(c *Ctx) {
+	if c.Cl.Name == "" {
+		c.W.Null()
+		return
+	}
+	c.W.BulkString(c.Cl.Name)
+}
+
+func cmdClientList(c *Ctx) {
+	typ := ""
+	var ids []int64
+	args := c.Args[2:]
+	switch {
+	case len(args) == 0:
+	case len(args) == 2 && is(args[0], "type"):
+		typ = string(args[1])
+		switch {
+		case is(args[1], "normal"), is(args[1], "master"), is(args[1], "replica"), is(args[1], "slave"), is(args[1], "pubsub"):
+			typ = string(args[1])
+		default:
+			c.Err("ERR Unknown client type '" + string(args[1]) + "'")
+			return
+		}
+	case len(args) >= 2 && is(args[0], "id"):
+		for _, a := range args[1:] {
+			v, ok := parseInt(a)
+			if !ok || v <= 0 {
+				c.Err("ERR Invalid client ID")
+				return
+			}
+			ids = append(ids, v)
+		}
+	default:
+		c.Err(ErrSyntax)
+		return
+	}
+	c.W.Verbatim("txt", c.E.Host.ClientList(c.Cl, typ, ids))
+}
+
+func cmdClientKill(c *Ctx) {
+	args := c.Args[2:]
+	if len(args) == 1 {
+		n := c.E.Host.KillClients(KillFilter{Addr: string(args[0]), Old: true}, c.Cl)
+		if n == 0 {
+			c.Err("ERR No such client")
+			return
+		}
+		c.OK()
+		return
+	}
+	if len(args)%2 != 0 {
+		c.Err(ErrSyntax)
+		return
+	}
+	f := KillFilter{SkipMe: true}
+	for i := 0; i < len(args); i += 2 {
+		k, v := args[i], args[i+1]
+		switch {
+		case is(k, "id"):
+			id, ok := parseInt(v)
+			if !ok || id <= 0 {
+				c.Err("ERR client-id should be greater than 0")
+				return
+			}
+			f.ID, f.HasID = id, true
+		case is(k, "addr"):
+			f.Addr = string(v)
+		case is(k, "laddr"):
+			f.LAddr = string(v)
+		case is(k, "type"):
+			switch {
+			case is(v, "normal"), is(v, "master"), is(v, "replica"), is(v, "slave"), is(v, "pubsub"):
+				f.Type = string(v)
+			default:
+				c.Err("ERR Unknown client type '" + string(v) + "'")
+				return
+			}
+		case is(k, "user"):
+			if string(v) != "default" {
+				c.Err("ERR No such user '" + string(v) + "'")
+				return
+			}
+		case is(k, "skipme"):
+			switch {
+			case is(v, "yes"):
+				f.SkipMe = true
+			case is(v, "no"):
+				f.SkipMe = false
+			default:
+				c.Err(ErrSyntax)
+				return
+			}
+		case is(k, "maxage"):
+			age, ok := parseInt(v)
+			if !ok {
+				c.Err(ErrNotInt)
+				return
+			}
+			f.MaxAgeMs = age * 1000
+		default:
+			c.Err(ErrSyntax)
+			return
+		}
+	}
+	c.W.Int(int64(c.E.Host.KillClients(f, c.Cl)))
+}
+
+func cmdClientHelp(c *Ctx) {
+	writeHelp(c, "CLIENT", []string{
+		"CACHING (YES|NO)",
+		"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR",
+		"    Return the client ID we are redirecting to when tracking is enabled.",
+		"GETNAME",
+		"    Return the name of the current connection.",
+		"ID",
+		"    Return the ID of the current connection.",
+		"INFO",
+		"    Return information about the current client connection.",
+		"KILL <ip:port>",
+		"    Kill connection made from <ip:port>.",
+		"KILL <option> <value> [<option> <value> [...]]",
+		"    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Kill connections by type.",
+		"    * USER <username>",
+		"      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)",
+		"      Skip killing current connection (default: yes).",
+		"    * ID <client-id>",
+		"      Kill connections by client id.",
+		"    * MAXAGE <maxage>",
+		"      Kill connections older than the specified age.",
+		"LIST [options ...]",
+		"    Return information about client connections. Options:",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Return clients of specified type.",
+		"UNPAUSE",
+		"    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Suspend all, or just write, clients for <timeout> milliseconds.",
+		"REPLY (ON|OFF|SKIP)",
+		"    Control the replies sent to the current connection.",
+		"SETNAME <name>",
+		"    Assign the name <name> to the current connection.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+		"    Unblock the specified blocked client.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+		"         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO",
+		"    Report tracking status for the current connection.",
+		"NO-EVICT (ON|OFF)",
+		"    Protect current client connection from eviction.",
+	})
+}
+
+var _ = strconv.Itoa

@@ -1,0 +1,117 @@
+package command
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/kevy-db/kevy/internal/store"
+	"github.com/kevy-db/kevy/resp"
+)
+
+// Engine executes commands against a store and collects what the log must
+// record. It is not safe for concurrent use: the server calls it under its
+// execution lock, which is what orders log records exactly as their effects
+// became visible (see docs/architecture.md).
+type Engine struct {
+	St    *store.Store
+	Host  Host
+	Table *Table
+
+	// Log records of the current call, encoded as RESP frames in execution
+	// order, with the database each one applies to.
+	recBuf []byte
+	recs   []rec
+	// out accumulates finished records (SELECT and MULTI/EXEC added) until
+	// the server takes them for the log.
+	out    []byte
+	lastDB int // database of the last record handed to the log; -1 unknown
+
+	// Dirty counts changes since the last successful save
+	// (rdb_changes_since_last_save).
+	Dirty int64
+	// TotalCommands counts executed commands (INFO stats).
+	TotalCommands int64
+
+	scratch   [][]byte
+	replayOut bytes.Buffer
+	// ProtoMaxBulkLen bounds strings built by APPEND and SETRANGE.
+	ProtoMaxBulkLen int64
+	// ActiveExpireOff is DEBUG SET-ACTIVE-EXPIRE 0.
+	ActiveExpireOff bool
+	depth           int // >0 while a client command runs
+}
+
+type rec struct {
+	db         int
+	start, end int
+}
+
+// NewEngine creates an engine over st. host provides the server-level
+// features (config, clients, persistence); it may be nil in tests.
+func NewEngine(st *store.Store, host Host) *Engine {
+	e := &Engine{St: st, Host: host, Table: NewTable(), lastDB: -1}
+	st.SetOnExpire(func(db int, key string) {
+		e.propagate(db, []byte("DEL"), []byte(key))
+		if e.depth == 0 {
+			e.finishCall(false)
+		}
+	})
+	return e
+}
+
+// TakeLog returns the log records produced since the last call and resets
+// the buffer. The slice is valid until the next engine call.
+func (e *Engine) TakeLog() []byte {
+	out := e.out
+	e.out = e.out[:0]
+	return out
+}
+
+// ForgetLogDB makes the next record start with a SELECT (after the log file
+// changed under us, e.g. a rewrite).
+func (e *Engine) ForgetLogDB() { e.lastDB = -1 }
+
+// SetLogDB tells the engine which database the log's last record applies to.
+func (e *Engine) SetLogDB(db int) { e.lastDB = db }
+
+func (e *Engine) propagate(db int, args ...[]byte) {
+	start := len(e.recBuf)
+	e.recBuf = resp.AppendCommand(e.recBuf, args...)
+	e.recs = append(e.recs, rec{db: db, start: start, end: len(e.recBuf)})
+}
+
+var (
+	multiFrame = resp.AppendCommandStrings(nil, "MULTI")
+	execFrame  = resp.AppendCommandStrings(nil, "EXEC")
+)
+
+// finishCall moves the current call's records to out. Several records from
+// one call (a transaction, or a command plus the DEL of a key it found
+// expired) are wrapped in MULTI/EXEC so that replay applies all or none.
+func (e *Engine) finishCall(forceWrap bool) {
+	if len(e.recs) == 0 {
+		return
+	}
+	wrap := len(e.recs) > 1 || (forceWrap && len(e.recs) > 0)
+	if wrap {
+		e.selectDB(e.recs[0].db)
+		e.out = append(e.out, multiFrame...)
+	}
+	for _, r := range e.recs {
+		e.selectDB(r.db)
+		e.out = append(e.out, e.recBuf[r.start:r.end]...)
+	}
+	if wrap {
+		e.out = append(e.out, execFrame...)
+	}
+	e.recs = e.recs[:0]
+	e.recBuf = e.recBuf[:0]
+}
+
+func (e *Engine) selectDB(db int) {
+	if db == e.lastDB {
+		return
+	}
+	e.out = resp.AppendCommand(e.out, []byte("SELECT"), strconv.AppendInt(nil, int64(db), 10))
+	e.lastDB = db
+}

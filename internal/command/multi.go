@@ -1,0 +1,124 @@
+package command
+
+func multiCommands() []spec {
+	return []spec{
+		{name: "multi", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Starts a transaction.", run: cmdMulti},
+		{name: "exec", arity: 1, flags: "noscript loading stale skip_slowlog", acl: "@slow @transaction", group: "transactions", summary: "Executes all commands in a transaction.", run: cmdExec},
+		{name: "discard", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Discards a transaction.", run: cmdDiscard},
+		{name: "watch", arity: -2, flags: "noscript loading stale fast allow_busy", first: 1, last: -1, step: 1, acl: "@fast @transaction", group: "transactions", summary: "Monitors changes to keys to determine the execution of a transaction.", run: cmdWatch},
+		{name: "unwatch", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Forgets about watched keys of a transaction.", run: cmdUnwatch},
+	}
+}
+
+func cmdMulti(c *Ctx) {
+	if c.Cl.multi {
+		c.Err(ErrMultiNested)
+		return
+	}
+	c.Cl.multi = true
+	c.OK()
+}
+
+func cmdDiscard(c *Ctx) {
+	if !c.Cl.multi {
+		c.Err(ErrDiscardNoMulti)
+		return
+	}
+	c.Cl.discardMulti()
+	c.OK()
+}
+
+func cmdWatch(c *Ctx) {
+	if c.Cl.multi {
+		c.Err(ErrWatchInMulti)
+		return
+	}
+	for _, k := range c.Args[1:] {
+		already := false
+		for _, w := range c.Cl.watched {
+			if w.db == c.Cl.DB && w.key == string(k) {
+				already = true
+				break
+			}
+		}
+		if already {
+			continue
+		}
+		e := c.DB.Peek(k)
+		w := watchedKey{db: c.Cl.DB, key: string(k)}
+		if e != nil {
+			w.e = entryRef{e: e, ver: e.Version()}
+			w.expired = c.DB.IsExpired(e)
+		}
+		c.Cl.watched = append(c.Cl.watched, w)
+	}
+	c.OK()
+}
+
+func cmdUnwatch(c *Ctx) {
+	c.Cl.unwatch()
+	c.OK()
+}
+
+// watchBroken reports whether any watched key changed since WATCH: a
+// different entry (deleted, replaced, moved, swapped), a newer version of the
+// same entry, or a key that has expired meanwhile.
+func (e *Engine) watchBroken(cl *Client) bool {
+	for _, w := range cl.watched {
+		db := e.St.DB(w.db)
+		cur := db.Peek([]byte(w.key))
+		if cur != w.e.e {
+			return true
+		}
+		if cur == nil {
+			continue
+		}
+		if cur.Version() != w.e.ver {
+			return true
+		}
+		if !w.expired && db.IsExpired(cur) {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdExec(c *Ctx) {
+	cl := c.Cl
+	if !cl.multi {
+		c.Err(ErrExecNoMulti)
+		return
+	}
+	if cl.multiErr {
+		cl.discardMulti()
+		c.Err(ErrExecAbort)
+		return
+	}
+	e := c.E
+	if e.watchBroken(cl) {
+		cl.discardMulti()
+		c.W.NullArray()
+		return
+	}
+	queue := cl.queue
+	cl.queue = nil
+	cl.multi = false
+	cl.unwatch()
+	c.W.Array(len(queue))
+	for _, q := range queue {
+		if q.cmd.Flags&FlagWrite != 0 && e.Host != nil {
+			if msg := e.Host.WriteError(); msg != "" {
+				c.W.Error(msg)
+				continue
+			}
+		}
+		e.depth++
+		e.run(cl, q.cmd, q.args)
+		e.depth--
+	}
+	// Reuse the queue's backing array for the next transaction.
+	for i := range queue {
+		queue[i] = queued{}
+	}
+	cl.queue = queue[:0]
+}

@@ -1,0 +1,346 @@
+package command
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+func serverCommands() []spec {
+	const g = "server"
+	return []spec{
+		{name: "info", arity: -1, flags: "loading stale", acl: "@slow @dangerous", group: g, summary: "Returns information and statistics about the server.", run: cmdInfo},
+		{name: "time", arity: 1, flags: "loading stale fast", acl: "@fast", group: g, summary: "Returns the server time.", run: cmdTime},
+		{name: "lastsave", arity: 1, flags: "loading stale fast", acl: "@admin @fast @dangerous", group: g, summary: "Returns the Unix timestamp of the last successful save to disk.", run: func(c *Ctx) { c.W.Int(c.E.Host.LastSave()) }},
+		{name: "save", arity: 1, flags: "admin noscript no_multi", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk.", run: cmdSave},
+		{name: "bgsave", arity: -1, flags: "admin noscript", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously saves the database(s) to disk.", run: cmdBGSave},
+		{name: "bgrewriteaof", arity: 1, flags: "admin noscript", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously rewrites the append-only file to disk.", run: cmdBGRewriteAOF},
+		{name: "shutdown", arity: -1, flags: "admin noscript loading stale no_multi allow_busy", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", run: cmdShutdown},
+		{name: "config", arity: -2, group: g, summary: "A container for server configuration commands.", run: runSubcommand, subs: []spec{
+			{name: "get", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigGet},
+			{name: "set", arity: -4, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigSet},
+			{name: "rewrite", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigRewrite},
+			{name: "resetstat", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: func(c *Ctx) { c.E.Host.ResetStats(); c.OK() }},
+			{name: "help", arity: 2, flags: "loading stale", acl: "@slow", run: cmdConfigHelp},
+		}},
+		{name: "command", arity: -1, flags: "loading stale", acl: "@slow @connection", group: g, summary: "Returns detailed information about all commands.", run: cmdCommand, subs: []spec{
+			{name: "count", arity: 2, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Int(int64(len(c.E.Table.All()))) }},
+			{name: "info", arity: -2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandInfo},
+			{name: "docs", arity: -2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandDocs},
+			{name: "list", arity: -2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandList},
+			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandHelp},
+		}},
+		{name: "debug", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", group: g, summary: "A container for debugging commands.", run: cmdDebug},
+	}
+}
+
+func cmdInfo(c *Ctx) {
+	var sections []string
+	for _, a := range c.Args[1:] {
+		sections = append(sections, strings.ToLower(string(a)))
+	}
+	c.W.Verbatim("txt", c.E.Host.Info(sections))
+}
+
+func cmdTime(c *Ctx) {
+	now := time.Now()
+	c.W.Array(2)
+	c.W.BulkInt(now.Unix())
+	c.W.BulkInt(int64(now.Nanosecond() / 1000))
+}
+
+func cmdSave(c *Ctx) {
+	if err := c.E.Host.Save(); err != nil {
+		c.Err(err.Error())
+		return
+	}
+	c.OK()
+}
+
+func cmdBGSave(c *Ctx) {
+	schedule := false
+	if len(c.Args) > 1 {
+		if len(c.Args) == 2 && is(c.Args[1], "schedule") {
+			schedule = true
+		} else {
+			c.Err(ErrSyntax)
+			return
+		}
+	}
+	msg, err := c.E.Host.BGSave(schedule)
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	c.W.SimpleString(msg)
+}
+
+func cmdBGRewriteAOF(c *Ctx) {
+	msg, err := c.E.Host.BGRewriteAOF()
+	if err != nil {
+		c.Err(err.Error())
+		return
+	}
+	c.W.SimpleString(msg)
+}
+
+func cmdShutdown(c *Ctx) {
+	save := 0
+	for _, a := range c.Args[1:] {
+		switch {
+		case is(a, "nosave"):
+			save = -1
+		case is(a, "save"):
+			save = 1
+		case is(a, "now"), is(a, "force"):
+		default:
+			c.Err(ErrSyntax)
+			return
+		}
+	}
+	if err := c.E.Host.Shutdown(save); err != nil {
+		c.Err(err.Error())
+		return
+	}
+	// On success the server closes every connection without a reply, as
+	// Redis does.
+	c.Cl.CloseAfterReply = true
+}
+
+func cmdConfigGet(c *Ctx) {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range c.Args[2:] {
+		kv := c.E.Host.ConfigGet(string(p))
+		for i := 0; i+1 < len(kv); i += 2 {
+			if seen[kv[i]] {
+				continue
+			}
+			seen[kv[i]] = true
+			out = append(out, kv[i], kv[i+1])
+		}
+	}
+	c.W.Map(len(out) / 2)
+	for _, s := range out {
+		c.W.BulkString(s)
+	}
+}
+
+func cmdConfigSet(c *Ctx) {
+	if len(c.Args)%2 != 0 {
+		c.Err(errArity("config|set"))
+		return
+	}
+	pairs := make([]string, 0, len(c.Args)-2)
+	for _, a := range c.Args[2:] {
+		pairs = append(pairs, string(a))
+	}
+	if err := c.E.Host.ConfigSet(pairs); err != nil {
+		c.Err(err.Error())
+		return
+	}
+	c.OK()
+}
+
+func cmdConfigRewrite(c *Ctx) {
+	if err := c.E.Host.ConfigRewrite(); err != nil {
+		c.Err(err.Error())
+		return
+	}
+	c.OK()
+}
+
+func cmdConfigHelp(c *Ctx) {
+	writeHelp(c, "CONFIG", []string{
+		"GET <pattern>",
+		"    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>",
+		"    Set the configuration <directive> to <value>.",
+		"RESETSTAT",
+		"    Reset statistics reported by the INFO command.",
+		"REWRITE",
+		"    Rewrite the configuration file.",
+	})
+}
+
+// writeCommandInfo writes one COMMAND INFO entry, generated from the table
+// (never a copy of Redis's output).
+func writeCommandInfo(c *Ctx, cmd *Command) {
+	c.W.Array(10)
+	c.W.BulkString(cmd.Name)
+	c.W.Int(int64(cmd.Arity))
+	flags := cmd.Flags.Names()
+	c.W.Set(len(flags))
+	for _, f := range flags {
+		c.W.SimpleString(f)
+	}
+	c.W.Int(int64(cmd.FirstKey))
+	c.W.Int(int64(cmd.LastKey))
+	c.W.Int(int64(cmd.Step))
+	c.W.Set(len(cmd.ACL))
+	for _, a := range cmd.ACL {
+		c.W.SimpleString(a)
+	}
+	c.W.Set(0) // tips
+	c.W.Array(0)
+	c.W.Array(len(cmd.Subs))
+	for _, s := range cmd.Subs {
+		writeCommandInfo(c, s)
+	}
+}
+
+func cmdCommand(c *Ctx) {
+	if len(c.Args) > 1 {
+		runSubcommand(c)
+		return
+	}
+	all := c.E.Table.All()
+	c.W.Array(len(all))
+	for _, cmd := range all {
+		writeCommandInfo(c, cmd)
+	}
+}
+
+func cmdCommandInfo(c *Ctx) {
+	if len(c.Args) == 2 {
+		all := c.E.Table.All()
+		c.W.Array(len(all))
+		for _, cmd := range all {
+			writeCommandInfo(c, cmd)
+		}
+		return
+	}
+	c.W.Array(len(c.Args) - 2)
+	for _, name := range c.Args[2:] {
+		cmd := c.lookupFullName(name)
+		if cmd == nil {
+			c.W.NullArray()
+			continue
+		}
+		writeCommandInfo(c, cmd)
+	}
+}
+
+// lookupFullName finds "get" or "config|get".
+func (c *Ctx) lookupFullName(name []byte) *Command {
+	s := strings.ToLower(string(name))
+	if i := strings.IndexByte(s, '|'); i >= 0 {
+		parent := c.E.Table.Lookup([]byte(s[:i]))
+		if parent == nil {
+			return nil
+		}
+		return parent.Sub([]byte(s[i+1:]))
+	}
+	return c.E.Table.Lookup(name)
+}
+
+func writeCommandDoc(c *Ctx, cmd *Command) {
+	n := 3
+	if len(cmd.Subs) > 0 {
+		n++
+	}
+	c.W.Map(n)
+	c.W.BulkString("summary")
+	c.W.BulkString(cmd.Summary)
+	c.W.BulkString("since")
+	c.W.BulkString("1.0.0")
+	c.W.BulkString("group")
+	group := cmd.Group
+	if group == "" {
+		group = "server"
+	}
+	c.W.BulkString(group)
+	if len(cmd.Subs) > 0 {
+		c.W.BulkString("subcommands")
+		c.W.Map(len(cmd.Subs))
+		for _, s := range cmd.Subs {
+			c.W.BulkString(s.Name)
+			writeCommandDoc(c, s)
+		}
+	}
+}
+
+func cmdCommandDocs(c *Ctx) {
+	var cmds []*Command
+	if len(c.Args) == 2 {
+		cmds = c.E.Table.All()
+	} else {
+		for _, name := range c.Args[2:] {
+			if cmd := c.lookupFullName(name); cmd != nil {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	c.W.Map(len(cmds))
+	for _, cmd := range cmds {
+		c.W.BulkString(cmd.Name)
+		writeCommandDoc(c, cmd)
+	}
+}
+
+func cmdCommandList(c *Ctx) {
+	var names []string
+	for _, cmd := range c.E.Table.All() {
+		names = append(names, cmd.Name)
+		for _, s := range cmd.Subs {
+			names = append(names, s.Name)
+		}
+	}
+	c.W.Array(len(names))
+	for _, n := range names {
+		c.W.BulkString(n)
+	}
+}
+
+func cmdCommandHelp(c *Ctx) {
+	writeHelp(c, "COMMAND", []string{
+		"(no subcommand)",
+		"    Return details about all Redis commands.",
+		"COUNT",
+		"    Return the total number of commands in this Redis server.",
+		"LIST",
+		"    Return a list of all commands in this Redis server.",
+		"INFO [<command-name> ...]",
+		"    Return details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
+		"DOCS [<command-name> ...]",
+		"    Return documentation details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
+	})
+}
+
+// cmdDebug implements the DEBUG subcommands tests need.
+func cmdDebug(c *Ctx) {
+	sub := c.Args[1]
+	switch {
+	case is(sub, "sleep") && len(c.Args) == 3:
+		f, ok := parseFloat(c.Args[2])
+		if !ok {
+			c.Err(ErrNotFloat)
+			return
+		}
+		// Sleeping while holding the execution lock is the point: it
+		// simulates a slow command for latency tests.
+		time.Sleep(time.Duration(f * float64(time.Second)))
+		c.OK()
+	case is(sub, "set-active-expire") && len(c.Args) == 3:
+		v, ok := c.intArg(c.Args[2])
+		if !ok {
+			return
+		}
+		c.E.ActiveExpireOff = v == 0
+		c.OK()
+	case is(sub, "reload"):
+		if err := c.E.Host.DebugReload(); err != nil {
+			c.Err(err.Error())
+			return
+		}
+		c.OK()
+	default:
+		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(sub) + "'. Try DEBUG HELP.")
+	}
+}
+
+var _ = strconv.Itoa

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/resp"
+)
+
+// Redis's reply to a non-loopback client while protected mode is on.
+const protectedModeMsg = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
+
+// conn is one client connection.
+type conn struct {
+	s  *Server
+	nc net.Conn
+	rd *resp.Reader
+	cl *command.Client
+
+	// Log offset of the last record this connection's commands produced,
+	// and the reply-buffer position and command count since the first
+	// record not yet acknowledged by the log (invariant 3).
+	waitOff     int64
+	unackStart  int
+	unackCmds   int
+	hasUnacked  bool
+	killed      atomic.Bool
+	lastCmdTime atomic.Int64
+}
+
+// countingConn counts bytes for INFO's total_net_*_bytes.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+func (s *Server) serveConn(nc net.Conn) {
+	defer nc.Close()
+	dyn := s.dyn.Load()
+	if dyn.protectedMode && dyn.requirePass == "" && !isLoopback(nc.RemoteAddr()) {
+		s.stats.rejectedConns.Add(1)
+		nc.Write([]byte(protectedModeMsg))
+		return
+	}
+	c := &conn{s: s, nc: nc}
+	now := time.Now()
+	c.cl = &command.Client{
+		ID:              s.nextID.Add(1),
+		Addr:            nc.RemoteAddr().String(),
+		LocalAddr:       nc.LocalAddr().String(),
+		Created:         now,
+		LastInteraction: now,
+		W:               resp.NewWriter(countingWriter{nc, &s.stats.netOutput}),
+	}
+	c.lastCmdTime.Store(now.UnixMilli())
+	s.clientsMu.Lock()
+	if len(s.clients) >= dyn.maxClients {
+		s.clientsMu.Unlock()
+		s.stats.rejectedConns.Add(1)
+		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		return
+	}
+	if s.closing.Load() {
+		s.clientsMu.Unlock()
+		return
+	}
+	s.clients[c.cl.ID] = c
+	s.clientsMu.Unlock()
+	defer func() {
+		s.clientsMu.Lock()
+		delete(s.clients, c.cl.ID)
+		s.clientsMu.Unlock()
+		s.mu.Lock()
+		c.cl.Reset() // drop MULTI state and watched keys
+		s.mu.Unlock()
+	}()
+
+	c.rd = resp.NewReader(countingReader{nc, &s.stats.netInput}, c.limits())
+	c.rd.SetBeforeBlock(c.beforeBlock)
+	for {
+		args, err := c.rd.ReadCommand()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if c.killed.Load() {
+			return
+		}
+		c.exec(args)
+		if c.cl.CloseAfterReply {
+			c.flush()
+			return
+		}
+		// Don't let a long pipeline grow the reply buffer without bound.
+		if c.cl.W.Buffered() > 1<<20 {
+			if c.flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+// limits are the protocol limits for this client; unauthenticated clients
+// get Redis's small ones so a stranger cannot make us buffer much.
+func (c *conn) limits() resp.Limits {
+	l := resp.Limits{MaxBulkLen: c.s.opts.ProtoMaxBulkLen, MaxQueryBuffer: c.s.opts.ClientQueryBufferLimit}
+	if !c.authenticated() {
+		l.MaxMultibulkLen = 10
+		l.MaxBulkLen = 16384
+	}
+	return l
+}
+
+func (c *conn) authenticated() bool {
+	return c.cl.Authenticated || c.s.dyn.Load().requirePass == ""
+}
+
+func (c *conn) readFailed(err error) {
+	var pe *resp.ProtocolError
+	if errors.As(err, &pe) {
+		c.flush()
+		c.cl.W.Error("ERR " + pe.Msg)
+		c.cl.W.Flush()
+		c.s.log.Debug("protocol error; closing client", "addr", c.cl.Addr, "err", pe.Msg)
+		return
+	}
+	if errors.Is(err, resp.ErrQueryBufferLimit) {
+		c.s.log.Warn("closing client that reached max query buffer length", "addr", c.cl.Addr)
+		return
+	}
+	// EOF, reset, timeout or a kill: flush what we can and go.
+	c.flush()
+}
+
+// exec runs one command under the execution lock.
+func (c *conn) exec(args [][]byte) {
+	s := c.s
+	wasAuth := c.authenticated()
+	start := c.cl.W.Buffered()
+	s.mu.Lock()
+	now := time.Now()
+	s.st.SetTime(now.UnixMilli())
+	c.cl.LastInteraction = now
+	s.eng.Call(c.cl, args)
+	off := s.appendLogLocked()
+	s.mu.Unlock()
+	c.lastCmdTime.Store(now.UnixMilli())
+	if off > 0 {
+		c.waitOff = off
+		if !c.hasUnacked {
+			c.hasUnacked = true
+			c.unackStart = start
+			c.unackCmds = 0
+		}
+	}
+	if c.hasUnacked {
+		c.unackCmds++
+	}
+	if !wasAuth && c.authenticated() {
+		c.rd.SetLimits(c.limits())
+	}
+}
+
+// beforeBlock runs when the reader has no complete command left: the moment
+// to make this connection's writes durable and send its replies (invariant
+// 2). It also arms the idle timeout.
+func (c *conn) beforeBlock() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if t := c.s.dyn.Load().idleTimeout; t > 0 && !c.cl.InMulti() {
+		c.nc.SetReadDeadline(time.Now().Add(t))
+	} else {
+		c.nc.SetReadDeadline(time.Time{})
+	}
+	return nil
+}
+
+// flush waits for the log to acknowledge this connection's records, then
+// writes the buffered replies.
+func (c *conn) flush() error {
+	if c.hasUnacked {
+		err := c.s.waitLog(c.waitOff)
+		if err != nil {
+			// Replace every reply from the first unacknowledged write on
+			// with an error: none of them may be taken as success.
+			c.cl.W.Truncate(c.unackStart)
+			msg := "MISCONF Errors writing to the AOF file: " + errText(err)
+			for i := 0; i < c.unackCmds; i++ {
+				c.cl.W.Error(msg)
+			}
+		}
+		c.hasUnacked = false
+	}
+	if c.cl.W.Buffered() == 0 {
+		return nil
+	}
+	return c.cl.W.Flush()
+}
+
+// errText is the strerror-like tail of an I/O error.
+func errText(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return msg
+}
+
+// waitLog blocks until the log holds offset as the fsync policy promises.
+func (s *Server) waitLog(off int64) error {
+	return nil
+}

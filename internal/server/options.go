@@ -1,0 +1,86 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Options is what the server needs from its configuration at start-up.
+// cmd/kevy fills it from internal/config; tests fill it directly.
+type Options struct {
+	// Addrs to listen on, "host:port". Empty means 127.0.0.1:6379.
+	Addrs []string
+	// OptionalAddrs are addresses whose bind failure is not fatal (Redis's
+	// "-::1" syntax: IPv6 loopback where the machine has it).
+	OptionalAddrs []string
+
+	Dir            string
+	DBFilename     string
+	AppendOnly     bool
+	AppendFilename string
+	AppendFsync    string // always | everysec | no
+
+	RequirePass   string
+	ProtectedMode bool
+	Databases     int
+	MaxClients    int
+	// IdleTimeout closes clients idle this long (0 = never), as "timeout".
+	IdleTimeout time.Duration
+	Hz          int
+
+	ProtoMaxBulkLen        int64
+	ClientQueryBufferLimit int64
+
+	Logger *slog.Logger
+	// Config serves CONFIG GET/SET/REWRITE; nil answers with errors.
+	Config ConfigStore
+	// Seed makes random choices reproducible (tests).
+	Seed uint64
+}
+
+// ConfigStore is the live configuration behind CONFIG.
+type ConfigStore interface {
+	Get(pattern string) []string
+	Set(pairs []string) error
+	Rewrite() error
+}
+
+func (o *Options) setDefaults() {
+	if len(o.Addrs) == 0 {
+		o.Addrs = []string{"127.0.0.1:6379"}
+	}
+	if o.Dir == "" {
+		o.Dir = "./data"
+	}
+	if o.DBFilename == "" {
+		o.DBFilename = "dump.rdb"
+	}
+	if o.AppendFilename == "" {
+		o.AppendFilename = "appendonly.aof"
+	}
+	if o.AppendFsync == "" {
+		o.AppendFsync = "everysec"
+	}
+	if o.Databases <= 0 {
+		o.Databases = 16
+	}
+	if o.MaxClients <= 0 {
+		o.MaxClients = 10000
+	}
+	if o.Hz <= 0 {
+		o.Hz = 10
+	}
+	if o.ProtoMaxBulkLen <= 0 {
+		o.ProtoMaxBulkLen = 512 << 20
+	}
+	if o.ClientQueryBufferLimit <= 0 {
+		o.ClientQueryBufferLimit = 1 << 30
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("kevy: server closed")
