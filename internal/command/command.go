@@ -133,6 +133,7 @@ func NewTable() *Table {
 	for _, family := range [][]spec{
 		connectionCommands(), serverCommands(), keyCommands(), expireCommands(),
 		stringCommands(), bitCommands(), multiCommands(),
+		hashCommands(), listCommands(), setCommands(), zsetCommands(),
 	} {
 		for _, sp := range family {
 			c := sp.build("")

@@ -36,6 +36,9 @@ type Engine struct {
 	replayOut bytes.Buffer
 	// ProtoMaxBulkLen bounds strings built by APPEND and SETRANGE.
 	ProtoMaxBulkLen int64
+	// Encoding thresholds (hash-max-listpack-entries …), read by the
+	// collection types to report OBJECT ENCODING as Redis would.
+	Limits EncodingLimits
 	// ActiveExpireOff is DEBUG SET-ACTIVE-EXPIRE 0.
 	ActiveExpireOff bool
 	depth           int // >0 while a client command runs
@@ -49,7 +52,7 @@ type rec struct {
 // NewEngine creates an engine over st. host provides the server-level
 // features (config, clients, persistence); it may be nil in tests.
 func NewEngine(st *store.Store, host Host) *Engine {
-	e := &Engine{St: st, Host: host, Table: NewTable(), lastDB: -1}
+	e := &Engine{St: st, Host: host, Table: NewTable(), lastDB: -1, Limits: DefaultEncodingLimits()}
 	st.SetOnExpire(func(db int, key string) {
 		e.propagate(db, []byte("DEL"), []byte(key))
 		if e.depth == 0 {
@@ -114,4 +117,24 @@ func (e *Engine) selectDB(db int) {
 	}
 	e.out = resp.AppendCommand(e.out, []byte("SELECT"), strconv.AppendInt(nil, int64(db), 10))
 	e.lastDB = db
+}
+
+// EncodingLimits are Redis's thresholds for compact encodings.
+type EncodingLimits struct {
+	HashMaxListpackEntries int
+	HashMaxListpackValue   int
+	ListMaxListpackSize    int // negative: -1..-5 = 4..64 KiB per node, positive: entries per node
+	SetMaxIntsetEntries    int
+	SetMaxListpackEntries  int // Redis 7.2+; 7.0 has no set listpack (kept 0 = unused)
+	ZSetMaxListpackEntries int
+	ZSetMaxListpackValue   int
+}
+
+// DefaultEncodingLimits are Redis 7.0's defaults.
+func DefaultEncodingLimits() EncodingLimits {
+	return EncodingLimits{
+		HashMaxListpackEntries: 128, HashMaxListpackValue: 64,
+		ListMaxListpackSize: -2, SetMaxIntsetEntries: 512,
+		ZSetMaxListpackEntries: 128, ZSetMaxListpackValue: 64,
+	}
 }
