@@ -27,15 +27,15 @@ func (e *Engine) Call(cl *Client, args [][]byte) {
 		return
 	}
 	if (cmd.Arity > 0 && len(args) != cmd.Arity) || (cmd.Arity < 0 && len(args) < -cmd.Arity) {
-		e.reject(cl, errArity(cmd.Name))
+		e.rejectCmd(cl, cmd, errArity(cmd.Name))
 		return
 	}
 	if !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && e.Host != nil && e.Host.RequirePass() != "" {
-		e.reject(cl, ErrNoAuth)
+		e.rejectCmd(cl, cmd, ErrNoAuth)
 		return
 	}
 	if e.Host != nil && e.Host.Loading() && cmd.Flags&FlagLoading == 0 {
-		e.reject(cl, ErrLoading)
+		e.rejectCmd(cl, cmd, ErrLoading)
 		return
 	}
 	if cl.multi && !isMultiControl(cmd.Name) {
@@ -73,6 +73,17 @@ func (e *Engine) reject(cl *Client, msg string) {
 	cl.W.Error(msg)
 }
 
+// rejectCmd is reject for a known command: a rejected EXEC also ends the
+// transaction, with Redis's EXECABORT wording.
+func (e *Engine) rejectCmd(cl *Client, cmd *Command, msg string) {
+	if cmd.Name == "exec" {
+		cl.discardMulti()
+		cl.W.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		return
+	}
+	e.reject(cl, msg)
+}
+
 func isMultiControl(name string) bool {
 	switch name {
 	case "exec", "discard", "multi", "watch", "quit", "reset":
@@ -88,9 +99,9 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 		c = &cl.ctxNested // a command inside EXEC must not clobber EXEC's own context
 	}
 	*c = Ctx{Args: args, Cl: cl, W: cl.W, DB: e.St.DB(cl.DB), St: e.St, E: e, Cmd: cmd}
+	cl.LastCmd = cmd.Name
 	cmd.Run(c)
 	e.TotalCommands++
-	cl.LastCmd = cmd.Name
 	if c.dirty > 0 {
 		e.Dirty += c.dirty
 		if !c.propagated && cmd.Flags&FlagWrite != 0 {

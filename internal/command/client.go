@@ -27,10 +27,12 @@ type Client struct {
 	// Replay marks the pseudo-client that replays the log at start-up.
 	Replay bool
 
-	multi    bool
-	multiErr bool
-	queue    []queued
-	watched  []watchedKey
+	multi      bool
+	multiErr   bool
+	watchDirty bool    // set by FLUSHDB/SWAPDB touching a watched key
+	watchEng   *Engine // registry this client's watches are in
+	queue      []queued
+	watched    []watchedKey
 
 	ctx       Ctx
 	ctxNested Ctx
@@ -68,6 +70,10 @@ func (c *Client) discardMulti() {
 }
 
 func (c *Client) unwatch() {
+	if c.watchEng != nil {
+		c.watchEng.unregisterWatches(c)
+	}
+	c.watchDirty = false
 	for i := range c.watched {
 		c.watched[i] = watchedKey{}
 	}

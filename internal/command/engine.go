@@ -42,6 +42,7 @@ type Engine struct {
 	// ActiveExpireOff is DEBUG SET-ACTIVE-EXPIRE 0.
 	ActiveExpireOff bool
 	depth           int // >0 while a client command runs
+	watchers        map[watchKey][]*Client
 }
 
 type rec struct {

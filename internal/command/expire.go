@@ -105,7 +105,7 @@ func (c *Ctx) ttlGeneric(ms, abs bool) {
 		if ms {
 			c.W.Int(at)
 		} else {
-			c.W.Int(at / 1000)
+			c.W.Int((at + 500) / 1000)
 		}
 		return
 	}

@@ -348,6 +348,8 @@ func cmdSwapDB(c *Ctx) {
 		return
 	}
 	if a != b {
+		c.E.touchWatchedInDB(int(a), int(b))
+		c.E.touchWatchedInDB(int(b), int(a))
 		c.St.SwapDB(int(a), int(b))
 	}
 	c.Dirty(1)
@@ -373,6 +375,7 @@ func cmdFlushDB(c *Ctx) {
 		return
 	}
 	c.Dirty(int64(c.DB.Len()) + 1)
+	c.E.touchWatchedInDB(c.Cl.DB, -1)
 	c.St.Flush(c.Cl.DB)
 	c.OK()
 }
@@ -382,6 +385,9 @@ func cmdFlushAll(c *Ctx) {
 		return
 	}
 	c.Dirty(int64(c.St.KeyCount()) + 1)
+	for i := 0; i < c.St.NumDB(); i++ {
+		c.E.touchWatchedInDB(i, -1)
+	}
 	c.St.FlushAll()
 	c.OK()
 }
@@ -399,6 +405,7 @@ func runSubcommand(c *Ctx) {
 		return
 	}
 	c.Cmd = sub
+	c.Cl.LastCmd = sub.Name
 	sub.Run(c)
 }
 

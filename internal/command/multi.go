@@ -51,6 +51,7 @@ func cmdWatch(c *Ctx) {
 			w.expired = c.DB.IsExpired(e)
 		}
 		c.Cl.watched = append(c.Cl.watched, w)
+		c.E.registerWatch(c.Cl, w.db, w.key)
 	}
 	c.OK()
 }
@@ -64,6 +65,9 @@ func cmdUnwatch(c *Ctx) {
 // different entry (deleted, replaced, moved, swapped), a newer version of the
 // same entry, or a key that has expired meanwhile.
 func (e *Engine) watchBroken(cl *Client) bool {
+	if cl.watchDirty {
+		return true
+	}
 	for _, w := range cl.watched {
 		db := e.St.DB(w.db)
 		cur := db.Peek([]byte(w.key))
@@ -121,4 +125,59 @@ func cmdExec(c *Ctx) {
 		queue[i] = queued{}
 	}
 	cl.queue = queue[:0]
+}
+
+// The watch registry exists only for the commands that change a whole
+// database at once (FLUSHDB, FLUSHALL, SWAPDB): they mark the watchers of
+// affected keys dirty, as Redis's touchAllWatchedKeysInDb does. Ordinary
+// writes are detected by entry versions instead, at no cost per write.
+type watchKey struct {
+	db  int
+	key string
+}
+
+func (e *Engine) registerWatch(cl *Client, db int, key string) {
+	if e.watchers == nil {
+		e.watchers = make(map[watchKey][]*Client)
+	}
+	k := watchKey{db, key}
+	e.watchers[k] = append(e.watchers[k], cl)
+	cl.watchEng = e
+}
+
+func (e *Engine) unregisterWatches(cl *Client) {
+	for _, w := range cl.watched {
+		k := watchKey{w.db, w.key}
+		list := e.watchers[k]
+		for i, c := range list {
+			if c == cl {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(e.watchers, k)
+		} else {
+			e.watchers[k] = list
+		}
+	}
+}
+
+// touchWatchedInDB marks dirty the watchers of keys of db that exist in db,
+// or in other (the database swapped in), before the change happens.
+func (e *Engine) touchWatchedInDB(db, other int) {
+	for k, list := range e.watchers {
+		if k.db != db {
+			continue
+		}
+		exists := e.St.DB(db).LookupNoStats([]byte(k.key)) != nil
+		if !exists && other >= 0 {
+			exists = e.St.DB(other).LookupNoStats([]byte(k.key)) != nil
+		}
+		if exists {
+			for _, cl := range list {
+				cl.watchDirty = true
+			}
+		}
+	}
 }

@@ -214,7 +214,7 @@ func cmdCommandInfo(c *Ctx) {
 	for _, name := range c.Args[2:] {
 		cmd := c.lookupFullName(name)
 		if cmd == nil {
-			c.W.NullArray()
+			c.W.Null()
 			continue
 		}
 		writeCommandInfo(c, cmd)
