@@ -132,8 +132,7 @@ func (s *Server) serveConn(nc net.Conn) {
 func (c *conn) limits() resp.Limits {
 	l := resp.Limits{MaxBulkLen: c.s.opts.ProtoMaxBulkLen, MaxQueryBuffer: c.s.opts.ClientQueryBufferLimit}
 	if !c.authenticated() {
-		l.MaxMultibulkLen = 10
-		l.MaxBulkLen = 16384
+		l.Unauthenticated = true
 	}
 	return l
 }
