@@ -55,6 +55,7 @@ type Entry struct {
 	ver      uint64 // store-wide write counter at the last modification
 	expIdx   int32  // position in DB.expires, -1 when not there
 	lru      uint32 // seconds clock at last access, for OBJECT IDLETIME
+	snapMark uint32 // id of the last snapshot that has this entry's value
 	kind     Kind
 	enc      uint8
 }

@@ -38,6 +38,8 @@ type Store struct {
 	onExpire     func(db int, key string)
 	beforeWrite  func(db int, e *Entry)
 	loading      bool
+	snap         *Snapshot
+	snapSeq      uint32
 	stats        Stats
 	expireNextDB int
 }
@@ -106,14 +108,10 @@ func (s *Store) Stats() Stats { return s.stats }
 // ResetStats zeroes the counters (CONFIG RESETSTAT).
 func (s *Store) ResetStats() { s.stats = Stats{} }
 
-// Flush empties database i. Entries are handed to the before-write hook so a
-// running snapshot still sees them.
+// Flush empties database i. A running snapshot keeps walking the old table,
+// which nothing can modify any more, so no entry needs copying.
 func (s *Store) Flush(i int) {
-	db := s.dbs[i]
-	if s.beforeWrite != nil {
-		db.dict.each(func(e *Entry) bool { s.beforeWrite(i, e); return true })
-	}
-	db.flush()
+	s.dbs[i].flush()
 }
 
 // FlushAll empties every database.
@@ -129,9 +127,6 @@ func (s *Store) SwapDB(a, b int) {
 	da.dict, dbb.dict = dbb.dict, da.dict
 	da.expires, dbb.expires = dbb.expires, da.expires
 	s.ver++
-	if s.beforeWrite != nil {
-		s.beforeWrite(-1, nil) // a snapshot must know the mapping changed
-	}
 }
 
 // KeyCount is the total number of keys in all databases.
