@@ -1,0 +1,299 @@
+package aof
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// The write path: execute → Append → Wait → reply.
+//
+// The server executes a command under its own lock and calls Append, which
+// copies the record into l.buf and returns the stream offset just past it.
+// After releasing its lock the connection calls Wait(offset) and sends the
+// reply only when Wait returns nil. Wait implements group commit with a
+// leader/follower scheme:
+//
+//   - A waiter whose record is not yet where its policy needs it (written
+//     for everysec and no, fsynced for always) looks at l.cur. If a turn is
+//     in progress it follows: it waits for that turn to end and looks again.
+//     Otherwise it becomes the leader: it takes every byte appended so far,
+//     write()s them in one call and, if the policy or any waiter asks for
+//     it, fdatasyncs once, then publishes the new written/durable offsets
+//     and ends the turn, which wakes every follower. Records appended while
+//     the leader was busy are taken by the next leader, so one fsync covers
+//     every record of every connection that arrived in the meantime.
+//
+// Invariants:
+//
+//  1. l.mu is never held during file I/O. Append takes only l.mu, so it is
+//     never delayed by a write or an fsync, however slow the disk.
+//  2. At most one turn (leadership) exists at a time; only the leader (or a
+//     rewrite holding leadership) writes to the file, truncates it or
+//     switches it, and only it, or l.mu holder while no turn exists,
+//     compacts l.buf. Append only ever adds bytes past len(l.buf), so the
+//     leader can read the bytes it took without l.mu even if Append grows
+//     (reallocates) the buffer meanwhile.
+//  3. The file's order is Append's order: bytes are taken from the buffer
+//     front in order and written by one leader at a time to a file opened
+//     with O_APPEND.
+//  4. Before any write, the file ends exactly at l.written. A failed or
+//     short write is truncated back at once; if even that fails, needTrunc
+//     makes the next turn truncate first. So nothing half-written ever sits
+//     in front of a later good record (defect 1 of the reference).
+//  5. Bytes stay in l.buf until they are durable (until written, under
+//     policy no). A failed fsync may have dropped the dirty pages while
+//     marking them clean, so a later fsync would succeed without the data
+//     on disk; instead the log rolls back to the last durable offset,
+//     truncates there and writes the retained bytes again.
+//  6. A waiter returns an error only if the turn that covered its record
+//     failed; then the log is in an error state (LastWriteErr) until a
+//     later turn — a waiter's, Flush, Sync or the periodic retry — succeeds.
+//  7. durable ≤ written ≤ end, and none of them ever decreases, except
+//     written on a rollback (5).
+//
+// Rejected alternatives:
+//
+//   - A dedicated writer goroutine fed through a channel: every command
+//     pays two goroutine hand-offs, and the batch boundary is whatever the
+//     scheduler makes it. With leader/follower the first waiting connection
+//     does the I/O on its own goroutine, and followers only block.
+//   - write() inside Append under the server's lock (the reference): every
+//     command waits for a syscall while holding the lock that all other
+//     commands need, and fsync under it serialises all clients.
+//   - Postponing writes while an everysec fsync runs, as Redis does: Redis
+//     needs it because its single thread must not block in write(); here a
+//     blocked write() only delays the waiters of that group and never
+//     Append, so writes proceed and the stall is only counted.
+//   - sync.Cond for waking followers: a closed channel per turn lets the
+//     turn also carry its result (offset range and error) to followers
+//     without extra state.
+
+// turn is one leader's write (and fsync) of everything buffered.
+type turn struct {
+	done chan struct{}
+	to   int64 // stream offset the turn tried to reach; -1 if it wrote nothing
+	err  error
+}
+
+// Wait waits until the record ending at off is where the current policy
+// needs it before the reply: fsynced under Always, written to the file
+// otherwise.
+func (l *Log) Wait(off int64) error { return l.wait(off, false, true) }
+
+// WaitWritten waits until the record ending at off has been written to the
+// file (so a crash of the process cannot lose it).
+func (l *Log) WaitWritten(off int64) error { return l.wait(off, false, false) }
+
+// WaitDurable waits until the record ending at off has been fsynced.
+func (l *Log) WaitDurable(off int64) error { return l.wait(off, true, false) }
+
+func (l *Log) wait(off int64, durable, byPolicy bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var last *turn
+	for {
+		needDurable := durable || (byPolicy && l.policy == Always)
+		reached := l.written
+		if needDurable {
+			reached = l.durable
+			if off > l.syncReq {
+				l.syncReq = off
+			}
+		}
+		switch {
+		case reached >= off:
+			return nil
+		case last != nil && last.err != nil && off <= last.to:
+			return last.err
+		case l.closed:
+			return ErrClosed
+		}
+		if t := l.cur; t != nil {
+			l.mu.Unlock()
+			<-t.done
+			l.mu.Lock()
+			last = t
+			continue
+		}
+		last = l.lead()
+		l.runTurn(last)
+		l.endTurn(last)
+	}
+}
+
+// retryPending runs a turn if the log is in its error state or has
+// repair work pending, and returns that turn's error.
+func (l *Log) retryPending() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.cur != nil {
+		t := l.cur
+		l.mu.Unlock()
+		<-t.done
+		l.mu.Lock()
+	}
+	if l.closed || !(l.lastErr != nil || l.needDirSync || l.needTrunc || l.syncFailed) {
+		return nil
+	}
+	t := l.lead()
+	l.runTurn(t)
+	l.endTurn(t)
+	return t.err
+}
+
+// lead starts a turn; the caller becomes the leader. Called with l.mu held
+// and l.cur nil.
+func (l *Log) lead() *turn {
+	t := &turn{done: make(chan struct{}), to: -1}
+	l.cur = t
+	return t
+}
+
+// endTurn publishes the end of t. Called with l.mu held.
+func (l *Log) endTurn(t *turn) {
+	l.cur = nil
+	close(t.done)
+}
+
+// runTurn writes everything buffered (and fsyncs it if needed). Called with
+// l.mu held by the leader of t; it releases l.mu during I/O.
+func (l *Log) runTurn(t *turn) {
+	// After a failed background fsync, write the unsynced bytes again and
+	// fsync them in this turn, so the error state clears only once they
+	// are durable.
+	resync := l.syncFailed
+	if resync {
+		l.rollback()
+		l.syncFailed = false
+	}
+	f, fileBase := l.file, l.fileBase
+	from, to := l.written, l.end
+	data := l.buf[from-l.bufStart : to-l.bufStart]
+	needTrunc, needDirSync := l.needTrunc, l.needDirSync
+	doSync := needDirSync || resync || ((l.policy == Always || l.syncReq > l.durable) && to > l.durable)
+	if l.policy == EverySec && l.syncing && len(data) > 0 && time.Since(l.syncStart) > l.stallAfter {
+		l.delayedFsync++
+	}
+	t.to = to
+	l.mu.Unlock()
+
+	var err error
+	trunc := needTrunc // the file may extend beyond from
+	dirSynced, synced := false, false
+	if needTrunc {
+		if terr := f.Truncate(from - fileBase); terr != nil {
+			err = fmt.Errorf("aof: truncate %s to %d: %w", l.path, from-fileBase, terr)
+		} else {
+			trunc = false
+		}
+	}
+	if err == nil && needDirSync {
+		if err = l.syncDir(); err == nil {
+			dirSynced = true
+		}
+	}
+	if err == nil && len(data) > 0 {
+		n, werr := f.Write(data)
+		if werr == nil && n != len(data) {
+			werr = io.ErrShortWrite
+		}
+		if werr != nil {
+			err = fmt.Errorf("aof: write of %d bytes to %s at byte %d (%d written): %w", len(data), l.path, from-fileBase, n, werr)
+			// Invariant 4: cut off whatever part of the batch reached the
+			// file. Even n == 0 does not prove that nothing did.
+			if terr := f.Truncate(from - fileBase); terr != nil {
+				trunc = true
+			}
+		}
+	}
+	wrote := err == nil
+	if wrote && doSync {
+		err = l.fsync(f)
+		synced = err == nil
+	}
+
+	l.mu.Lock()
+	l.needTrunc = trunc
+	if dirSynced {
+		l.needDirSync = false
+	}
+	if wrote {
+		l.written = to
+	}
+	if synced {
+		l.fsyncs++
+		if to > l.durable {
+			l.durable = to
+		}
+	} else if wrote && doSync {
+		// Invariant 5: the fsync failed; write the bytes again.
+		l.rollback()
+	}
+	if err != nil {
+		t.err = err
+		l.lastErr = err
+		l.logger.Error("aof: write failed; the log is in an error state until a retry succeeds", "file", l.path, "err", err)
+	} else if l.lastErr != nil && !l.needDirSync && !l.syncFailed {
+		l.logger.Info("aof: writes succeed again", "file", l.path)
+		l.lastErr = nil
+	}
+	l.trim()
+}
+
+// fsync syncs f under syncMu, failing instead if a background fsync failed
+// since this turn began (its loss may include bytes this fsync would claim).
+func (l *Log) fsync(f interface{ Sync() error }) error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	l.mu.Lock()
+	failed, serr := l.syncFailed, l.syncErr
+	l.mu.Unlock()
+	if failed {
+		return serr
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("aof: fsync %s: %w", l.path, err)
+	}
+	return nil
+}
+
+// syncDir makes the rename of a rewrite durable.
+func (l *Log) syncDir() error {
+	if err := syncDirOf(l.fs, l.path); err != nil {
+		return fmt.Errorf("aof: sync directory of %s: %w", l.path, err)
+	}
+	return nil
+}
+
+// rollback forgets that the bytes after the last durable offset were
+// written, as far as they are still buffered (invariant 5). Called with
+// l.mu held, by a leader.
+func (l *Log) rollback() {
+	back := max(l.durable, l.bufStart)
+	if back < l.written {
+		l.written = back
+		l.needTrunc = true
+	}
+}
+
+// trim drops the buffered bytes that are no longer needed (invariant 5).
+// Called with l.mu held, by a leader or while no turn exists.
+func (l *Log) trim() {
+	keep := l.durable
+	if l.policy == No {
+		keep = l.written
+	}
+	keep = min(keep, l.written)
+	k := keep - l.bufStart
+	if k <= 0 {
+		return
+	}
+	n := copy(l.buf, l.buf[k:])
+	l.buf = l.buf[:n]
+	l.bufStart = keep
+	// Give back a buffer that a burst made large.
+	if cap(l.buf) > 4<<20 && n < cap(l.buf)/8 {
+		l.buf = append(make([]byte, 0, max(n*2, 64<<10)), l.buf...)
+	}
+}

@@ -1,0 +1,214 @@
+package aof
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/kevy-db/kevy/vfs"
+)
+
+// syncCheckFS records, at each successful fsync of the log, how many bytes
+// it made durable, so a test can check that no waiter returned early.
+func TestGroupCommit(t *testing.T) {
+	m := vfs.NewMem()
+	ff := vfs.NewFault(m)
+	l := mustOpen(t, ff, "/a.aof", slowOpts(Always))
+	syncsBefore := ff.Count(vfs.OpSync)
+	const workers, per = 32, 40
+	var wg sync.WaitGroup
+	var appendMu sync.Mutex // the server's lock: serialises Append
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				appendMu.Lock()
+				off := l.AppendCommand(cmd("SET", fmt.Sprint("k", w, "-", i), "v")...)
+				appendMu.Unlock()
+				if err := l.Wait(off); err != nil {
+					errs <- err
+					return
+				}
+				// The record must be durable now: it survives a crash.
+				if s, _ := m.SyncedSize("/a.aof"); s < off {
+					errs <- fmt.Errorf("Wait(%d) returned with only %d bytes synced", off, s)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	syncs := ff.Count(vfs.OpSync) - syncsBefore
+	if syncs >= workers*per {
+		t.Fatalf("%d fsyncs for %d appends: no group commit", syncs, workers*per)
+	}
+	t.Logf("%d appends, %d fsyncs", workers*per, syncs)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := replayAll(t, m, "/a.aof", nil)
+	if err != nil || len(got) != workers*per {
+		t.Fatalf("replayed %d commands, %v", len(got), err)
+	}
+}
+
+// TestWriteFailures injects each kind of write failure into a group and
+// checks: its waiters get the error, the log enters the error state, nothing
+// half-written stays in the file, and after healing the buffered records
+// are written, in order, and the error state clears.
+func TestWriteFailures(t *testing.T) {
+	faults := map[string]vfs.Fault{
+		"enospc":       {Op: vfs.OpWrite, Err: syscall.ENOSPC},
+		"eio":          {Op: vfs.OpWrite, Err: syscall.EIO},
+		"short":        {Op: vfs.OpWrite, Short: true, Keep: 7, Err: syscall.ENOSPC},
+		"fsync-eio":    {Op: vfs.OpSync, Err: syscall.EIO},
+		"sticky-short": {Op: vfs.OpWrite, Short: true, Keep: 3, Sticky: true, Err: syscall.ENOSPC},
+	}
+	for name, ft := range faults {
+		for _, p := range []Policy{Always, EverySec, No} {
+			if ft.Op == vfs.OpSync && p != Always {
+				continue // no fsync in the waiter's path
+			}
+			t.Run(name+"/"+p.String(), func(t *testing.T) {
+				m := vfs.NewMem()
+				ff := vfs.NewFault(m)
+				l := mustOpen(t, ff, "/a.aof", slowOpts(p))
+				defer l.Close()
+				ok := l.AppendCommand(cmd("SET", "a", "1")...)
+				if err := l.Wait(ok); err != nil {
+					t.Fatal(err)
+				}
+				ff.Inject(ft)
+				off := l.AppendCommand(cmd("SET", "b", "2")...)
+				err := l.Wait(off)
+				if !errors.Is(err, ft.Err) {
+					t.Fatalf("Wait = %v, want %v", err, ft.Err)
+				}
+				if !errors.Is(l.LastWriteErr(), ft.Err) {
+					t.Fatalf("LastWriteErr = %v", l.LastWriteErr())
+				}
+				if size := int64(len(readFile(t, m, "/a.aof"))); size != ok && !(ft.Op == vfs.OpSync) {
+					t.Fatalf("file has %d bytes after the failure, want %d", size, ok)
+				}
+				if ft.Sticky {
+					// Still failing: the retry fails too, and still leaves
+					// nothing behind.
+					waitTick(l)
+					if l.LastWriteErr() == nil {
+						t.Fatal("error state cleared while the disk is still full")
+					}
+					if size := int64(len(readFile(t, m, "/a.aof"))); size != ok {
+						t.Fatalf("retry left %d bytes", size)
+					}
+				}
+				ff.Heal()
+				off2 := l.AppendCommand(cmd("SET", "c", "3")...)
+				if err := l.Wait(off2); err != nil {
+					t.Fatalf("after heal: %v", err)
+				}
+				if l.LastWriteErr() != nil {
+					t.Fatalf("error state not cleared: %v", l.LastWriteErr())
+				}
+				if err := l.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				got, _, err := replayAll(t, m, "/a.aof", &ReplayOptions{})
+				if err != nil || join(got) != "SET a 1\nSET b 2\nSET c 3\n" {
+					t.Fatalf("replayed %q, %v", join(got), err)
+				}
+			})
+		}
+	}
+}
+
+// TestRetryInBackground: with nobody waiting, the periodic retry catches up
+// once the disk recovers.
+func TestRetryInBackground(t *testing.T) {
+	m := vfs.NewMem()
+	ff := vfs.NewFault(m)
+	l := mustOpen(t, ff, "/a.aof", slowOpts(EverySec))
+	defer l.Close()
+	ff.Inject(vfs.Fault{Op: vfs.OpWrite, Sticky: true, Err: syscall.ENOSPC})
+	off := l.AppendCommand(cmd("SET", "a", "1")...)
+	if err := l.Wait(off); err == nil {
+		t.Fatal("no error")
+	}
+	ff.Heal()
+	waitTick(l)
+	if l.LastWriteErr() != nil || l.Stats().Durable < off {
+		t.Fatalf("not caught up: %+v", l.Stats())
+	}
+}
+
+// TestBackgroundFsyncFailureRewrites: a failed everysec fsync may have lost
+// the dirty pages; the log must write the unsynced bytes again rather than
+// trust a later fsync.
+func TestBackgroundFsyncFailureRewrites(t *testing.T) {
+	m := vfs.NewMem()
+	ff := vfs.NewFault(m)
+	l := mustOpen(t, ff, "/a.aof", slowOpts(EverySec))
+	defer l.Close()
+	off := l.AppendCommand(cmd("SET", "a", "1")...)
+	if err := l.Wait(off); err != nil {
+		t.Fatal(err)
+	}
+	writesBefore := ff.Count(vfs.OpWrite)
+	ff.Inject(vfs.Fault{Op: vfs.OpSync, Err: syscall.EIO})
+	waitTick(l)
+	if !errors.Is(l.LastWriteErr(), syscall.EIO) {
+		t.Fatalf("LastWriteErr = %v", l.LastWriteErr())
+	}
+	waitTick(l) // rollback, rewrite, fsync
+	if l.LastWriteErr() != nil || l.Stats().Durable < off {
+		t.Fatalf("not recovered: %+v", l.Stats())
+	}
+	if ff.Count(vfs.OpWrite) == writesBefore {
+		t.Fatal("unsynced bytes were not written again")
+	}
+	if got := readFile(t, m, "/a.aof"); !bytes.HasSuffix(got, frame("SET", "a", "1")) || bytes.Count(got, []byte("SET")) != 1 {
+		t.Fatalf("file %q", got)
+	}
+}
+
+// TestDelayedFsync: writes made while an everysec fsync is stuck are counted
+// and are not blocked by it.
+func TestDelayedFsync(t *testing.T) {
+	m := vfs.NewMem()
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	ff := vfs.NewFault(m)
+	l := mustOpen(t, ff, "/a.aof", slowOpts(EverySec))
+	l.mu.Lock()
+	l.stallAfter = 0 // any running fsync counts as stalled
+	l.mu.Unlock()
+	off := l.AppendCommand(cmd("SET", "a", "1")...)
+	if err := l.Wait(off); err != nil {
+		t.Fatal(err)
+	}
+	ff.Inject(vfs.Fault{Op: vfs.OpSync, Before: func() { close(entered); <-release }})
+	done := make(chan struct{})
+	go func() { l.backgroundSync(); close(done) }()
+	<-entered
+	// The fsync is stuck; a writer still gets its record written.
+	off = l.AppendCommand(cmd("SET", "b", "2")...)
+	if err := l.WaitWritten(off); err != nil {
+		t.Fatal(err)
+	}
+	if l.Stats().DelayedFsync != 1 {
+		t.Fatalf("DelayedFsync = %d", l.Stats().DelayedFsync)
+	}
+	close(release)
+	<-done
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

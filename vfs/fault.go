@@ -1,0 +1,254 @@
+package vfs
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Op names a kind of filesystem operation that a Fault can target.
+type Op int
+
+// The operations a FaultFS counts and can fail.
+const (
+	OpWrite    Op = iota + 1 // File.Write on a regular file
+	OpSync                   // File.Sync on a regular file
+	OpDirSync                // File.Sync on a directory opened with OpenDir
+	OpRename                 // FS.Rename
+	OpCreate                 // FS.Create
+	OpRemove                 // FS.Remove
+	OpTruncate               // File.Truncate
+	OpOpen                   // FS.Open, FS.OpenAppend and FS.OpenDir
+	opCount
+)
+
+var opNames = [...]string{"", "write", "sync", "dirsync", "rename", "create", "remove", "truncate", "open"}
+
+func (o Op) String() string {
+	if o > 0 && o < opCount {
+		return opNames[o]
+	}
+	return "op?"
+}
+
+// Fault describes one injected failure.
+type Fault struct {
+	// Op is the kind of operation to fail.
+	Op Op
+	// N selects the Nth matching operation after the fault is armed
+	// (1, or 0, means the very next one).
+	N int
+	// Err is the error returned (wrapped in an *os.PathError);
+	// nil means syscall.EIO.
+	Err error
+	// Short makes a failing write a short one: Keep bytes (at most
+	// len(p)-1) reach the file before Err is returned, as when a disk
+	// fills up in the middle of a write.
+	Short bool
+	Keep  int
+	// Sticky keeps failing every later matching operation too, until
+	// Heal: a full disk rather than a single glitch.
+	Sticky bool
+	// Path, if set, restricts the fault to operations on names containing
+	// it.
+	Path string
+	// Before, if set, is called (without locks held) before the selected
+	// operation runs; with a nil Err and a non-nil Before the operation
+	// then proceeds normally, which lets a test block or observe it.
+	Before func()
+}
+
+// FaultFS wraps an FS and injects the armed faults. It also counts every
+// operation by kind. It is safe for concurrent use.
+type FaultFS struct {
+	fs     FS
+	mu     sync.Mutex
+	faults []*armed
+	counts [opCount]int
+	fired  int
+}
+
+type armed struct {
+	Fault
+	seen      int
+	triggered bool
+}
+
+// NewFault wraps fs with the given faults armed.
+func NewFault(fs FS, faults ...Fault) *FaultFS {
+	f := &FaultFS{fs: fs}
+	f.Inject(faults...)
+	return f
+}
+
+// Inject arms more faults; their N counts from now.
+func (f *FaultFS) Inject(faults ...Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ft := range faults {
+		if ft.N < 1 {
+			ft.N = 1
+		}
+		if ft.Err == nil && ft.Before == nil {
+			ft.Err = syscall.EIO
+		}
+		f.faults = append(f.faults, &armed{Fault: ft})
+	}
+}
+
+// Heal disarms every fault: the disk has recovered.
+func (f *FaultFS) Heal() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = nil
+}
+
+// Count reports how many operations of kind op were attempted.
+func (f *FaultFS) Count(op Op) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts[op]
+}
+
+// Fired reports how many failures were injected so far.
+func (f *FaultFS) Fired() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fired
+}
+
+// hit counts one operation and returns the fault that applies to it, if any.
+func (f *FaultFS) hit(op Op, name string) *Fault {
+	f.mu.Lock()
+	f.counts[op]++
+	var hit *Fault
+	for _, a := range f.faults {
+		if a.Op != op || (a.Path != "" && !strings.Contains(name, a.Path)) {
+			continue
+		}
+		a.seen++
+		if a.seen == a.N || (a.Sticky && a.seen > a.N) {
+			a.triggered = true
+			if a.Err != nil {
+				f.fired++
+			}
+			ft := a.Fault
+			hit = &ft
+			break
+		}
+	}
+	f.mu.Unlock()
+	if hit != nil && hit.Before != nil {
+		hit.Before()
+	}
+	if hit != nil && hit.Err == nil {
+		return nil
+	}
+	return hit
+}
+
+func (f *FaultFS) Create(name string) (File, error) {
+	if ft := f.hit(OpCreate, name); ft != nil {
+		return nil, &os.PathError{Op: "create", Path: name, Err: ft.Err}
+	}
+	file, err := f.fs.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	return &faultFile{File: file, fs: f, name: name}, nil
+}
+
+func (f *FaultFS) Open(name string) (File, error) {
+	if ft := f.hit(OpOpen, name); ft != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
+	}
+	file, err := f.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &faultFile{File: file, fs: f, name: name}, nil
+}
+
+func (f *FaultFS) OpenAppend(name string) (File, error) {
+	if ft := f.hit(OpOpen, name); ft != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
+	}
+	file, err := f.fs.OpenAppend(name)
+	if err != nil {
+		return nil, err
+	}
+	return &faultFile{File: file, fs: f, name: name}, nil
+}
+
+func (f *FaultFS) OpenDir(name string) (File, error) {
+	if ft := f.hit(OpOpen, name); ft != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
+	}
+	file, err := f.fs.OpenDir(name)
+	if err != nil {
+		return nil, err
+	}
+	return &faultFile{File: file, fs: f, name: name, dir: true}, nil
+}
+
+func (f *FaultFS) Rename(oldname, newname string) error {
+	if ft := f.hit(OpRename, newname); ft != nil {
+		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: ft.Err}
+	}
+	return f.fs.Rename(oldname, newname)
+}
+
+func (f *FaultFS) Remove(name string) error {
+	if ft := f.hit(OpRemove, name); ft != nil {
+		return &os.PathError{Op: "remove", Path: name, Err: ft.Err}
+	}
+	return f.fs.Remove(name)
+}
+
+func (f *FaultFS) Stat(name string) (os.FileInfo, error) { return f.fs.Stat(name) }
+
+func (f *FaultFS) MkdirAll(dir string, perm os.FileMode) error { return f.fs.MkdirAll(dir, perm) }
+
+func (f *FaultFS) List(dir string) ([]string, error) { return f.fs.List(dir) }
+
+type faultFile struct {
+	File
+	fs   *FaultFS
+	name string
+	dir  bool
+}
+
+func (f *faultFile) Write(p []byte) (int, error) {
+	ft := f.fs.hit(OpWrite, f.name)
+	if ft == nil {
+		return f.File.Write(p)
+	}
+	if ft.Short && len(p) > 0 {
+		keep := min(max(ft.Keep, 0), len(p)-1)
+		n, err := f.File.Write(p[:keep])
+		if err != nil {
+			return n, err
+		}
+		return n, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
+	}
+	return 0, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
+}
+
+func (f *faultFile) Sync() error {
+	op := OpSync
+	if f.dir {
+		op = OpDirSync
+	}
+	if ft := f.fs.hit(op, f.name); ft != nil {
+		return &os.PathError{Op: "sync", Path: f.name, Err: ft.Err}
+	}
+	return f.File.Sync()
+}
+
+func (f *faultFile) Truncate(size int64) error {
+	if ft := f.fs.hit(OpTruncate, f.name); ft != nil {
+		return &os.PathError{Op: "truncate", Path: f.name, Err: ft.Err}
+	}
+	return f.File.Truncate(size)
+}

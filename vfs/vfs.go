@@ -1,0 +1,57 @@
+package vfs
+
+import (
+	"io"
+	"os"
+)
+
+// FS is the set of filesystem operations persistence code may use. Names are
+// slash- or OS-separated paths as accepted by package path/filepath.
+type FS interface {
+	// Create creates the named file, truncating it if it exists, and opens
+	// it for reading and writing at offset 0.
+	Create(name string) (File, error)
+	// Open opens an existing file for reading.
+	Open(name string) (File, error)
+	// OpenAppend opens an existing file for reading and appending: every
+	// Write goes to the current end of the file, also after Truncate.
+	OpenAppend(name string) (File, error)
+	// OpenDir opens a directory so that it can be synced, which makes the
+	// creations, renames and removals of names in it durable.
+	OpenDir(name string) (File, error)
+	// Rename atomically replaces newname with oldname.
+	Rename(oldname, newname string) error
+	// Remove removes the named file.
+	Remove(name string) error
+	// Stat describes the named file.
+	Stat(name string) (os.FileInfo, error)
+	// MkdirAll creates a directory and any missing parents.
+	MkdirAll(dir string, perm os.FileMode) error
+	// List returns the names (not paths) of the entries of dir, sorted.
+	List(dir string) ([]string, error)
+}
+
+// File is an open file (or directory, for Sync only).
+type File interface {
+	io.Reader
+	io.ReaderAt
+	io.Writer
+	io.Closer
+	// Sync makes the file's data durable (fdatasync where available). For
+	// a directory it makes the directory's entries durable.
+	Sync() error
+	// Truncate changes the file's size.
+	Truncate(size int64) error
+	// Stat describes the file.
+	Stat() (os.FileInfo, error)
+}
+
+// ReadFile returns the whole content of the named file.
+func ReadFile(fs FS, name string) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
