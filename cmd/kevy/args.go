@@ -11,7 +11,9 @@ import (
 
 // parseArgs turns "--directive value" pairs into server options.
 func parseArgs(args []string) (server.Options, error) {
-	opts := server.Options{ProtectedMode: true, AppendOnly: true}
+	opts := server.Options{ProtectedMode: true, AppendOnly: true, RDBCompression: true, RDBChecksum: true,
+		AOFLoadTruncated: true, StopWritesOnBgsaveError: true, AutoAOFRewritePercentage: 100,
+		AutoAOFRewriteMinSize: 64 << 20, SavePoints: server.DefaultSavePoints()}
 	port := "6379"
 	binds := []string{"127.0.0.1", "-::1"}
 	for i := 0; i < len(args); i++ {
@@ -47,7 +49,11 @@ func parseArgs(args []string) (server.Options, error) {
 				return opts, fmt.Errorf("kevy: bad databases %q", val)
 			}
 			opts.Databases = n
-		case "save", "dbfilename", "appendfilename", "loglevel", "logfile":
+		case "save":
+			if strings.TrimSpace(val) == "" {
+				opts.SavePoints = nil
+			}
+		case "dbfilename", "appendfilename", "loglevel", "logfile":
 		default:
 			return opts, fmt.Errorf("kevy: unknown directive %q", name)
 		}

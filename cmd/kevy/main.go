@@ -38,6 +38,14 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "kevy:", err)
 		return 1
 	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve() }()
+	if err := srv.Load(); err != nil {
+		opts.Logger.Error("refusing to start: the data on disk could not be loaded", "err", err)
+		srv.Close()
+		<-serveErr
+		return 1
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -48,7 +56,7 @@ func run(args []string) int {
 		}
 	}()
 	opts.Logger.Info("kevy ready to accept connections", "addr", srv.Addr().String())
-	if err := srv.Serve(); err != nil && !errors.Is(err, server.ErrServerClosed) {
+	if err := <-serveErr; err != nil && !errors.Is(err, server.ErrServerClosed) {
 		fmt.Fprintln(os.Stderr, "kevy:", err)
 		return 1
 	}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
 	"github.com/kevy-db/kevy/resp"
 )
@@ -26,6 +27,7 @@ type conn struct {
 	// and the reply-buffer position and command count since the first
 	// record not yet acknowledged by the log (invariant 3).
 	waitOff     int64
+	waitLog     *aof.Log // the log waitOff refers to
 	unackStart  int
 	unackCmds   int
 	hasUnacked  bool
@@ -169,10 +171,11 @@ func (c *conn) exec(args [][]byte) {
 	c.cl.LastInteraction = now
 	s.eng.Call(c.cl, args)
 	off := s.appendLogLocked()
+	lg := s.p.log
 	s.mu.Unlock()
 	c.lastCmdTime.Store(now.UnixMilli())
 	if off > 0 {
-		c.waitOff = off
+		c.waitOff, c.waitLog = off, lg
 		if !c.hasUnacked {
 			c.hasUnacked = true
 			c.unackStart = start
@@ -206,7 +209,7 @@ func (c *conn) beforeBlock() error {
 // writes the buffered replies.
 func (c *conn) flush() error {
 	if c.hasUnacked {
-		err := c.s.waitLog(c.waitOff)
+		err := waitLog(c.waitLog, c.waitOff)
 		if err != nil {
 			// Replace every reply from the first unacknowledged write on
 			// with an error: none of them may be taken as success.
@@ -234,9 +237,4 @@ func errText(err error) string {
 		msg = strings.ToUpper(msg[:1]) + msg[1:]
 	}
 	return msg
-}
-
-// waitLog blocks until the log holds offset as the fsync policy promises.
-func (s *Server) waitLog(off int64) error {
-	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/vfs"
 )
 
 // Options is what the server needs from its configuration at start-up.
@@ -37,6 +40,32 @@ type Options struct {
 	Config ConfigStore
 	// Seed makes random choices reproducible (tests).
 	Seed uint64
+
+	// FS is the filesystem for every persistence file (nil = the OS);
+	// tests inject crash and fault filesystems here.
+	FS vfs.FS
+	// SavePoints are the "save" directive's (seconds, changes) pairs;
+	// empty disables automatic snapshots.
+	SavePoints               []SavePoint
+	RDBCompression           bool
+	RDBChecksum              bool
+	StopWritesOnBgsaveError  bool
+	AOFLoadTruncated         bool
+	AutoAOFRewritePercentage int
+	AutoAOFRewriteMinSize    int64
+	// Limits are the encoding thresholds (hash-max-listpack-entries …).
+	Limits *command.EncodingLimits
+}
+
+// SavePoint is one "save <seconds> <changes>" rule.
+type SavePoint struct {
+	Seconds int64
+	Changes int64
+}
+
+// DefaultSavePoints are Redis's: 3600 1 300 100 60 10000.
+func DefaultSavePoints() []SavePoint {
+	return []SavePoint{{3600, 1}, {300, 100}, {60, 10000}}
 }
 
 // ConfigStore is the live configuration behind CONFIG.
@@ -76,6 +105,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.ClientQueryBufferLimit <= 0 {
 		o.ClientQueryBufferLimit = 1 << 30
+	}
+	if o.FS == nil {
+		o.FS = vfs.Default()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -1,28 +1,471 @@
 package server
 
-import "errors"
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"time"
 
-// Persistence entry points. They are filled in by the snapshot and log
-// layers; until then they answer as a server without persistence would.
+	"github.com/kevy-db/kevy/aof"
+	"github.com/kevy-db/kevy/internal/store"
+	"github.com/kevy-db/kevy/rdb"
+	"github.com/kevy-db/kevy/vfs"
+)
 
-func (s *Server) writeErrorLocked() string { return "" }
+// persistState is the server's view of its files. Fields are guarded by the
+// execution lock unless noted.
+type persistState struct {
+	rdbPath, aofPath string
+	log              *aof.Log // nil when appendonly is off
+
+	job              *snapJob // the running SAVE/BGSAVE/BGREWRITEAOF
+	rewriteScheduled bool
+	bgsaveScheduled  bool
+
+	lastSave        int64 // unix seconds of the last successful save
+	dirtyAtLastSave int64
+	lastBgsaveOK    bool
+	lastBgsaveErr   error
+	lastBgsaveTime  time.Duration
+	lastBgsaveTry   time.Time
+	rdbSaves        int64
+	lastRewriteOK   bool
+	lastRewriteTime time.Duration
+	aofRewrites     int64
+	loadKeysLoaded  int64
+	loadKeysExpired int64
+	loadingStarted  time.Time
+	loadingTotal    int64
+	loadingDone     atomic.Int64
+}
+
+// snapJob is one point-in-time pass over the keyspace, feeding either an
+// RDB file (SAVE/BGSAVE) or a log rewrite (BGREWRITEAOF).
+type snapJob struct {
+	kind    string // "rdb" or "aof"
+	started time.Time
+	sn      *store.Snapshot
+	buf     bytes.Buffer // encoded entries waiting to be written to the file
+	rdbw    *rdb.Writer
+	aofw    *aof.RewriteWriter
+	rw      *aof.Rewrite // the log side: a rewrite, or the reset after a snapshot
+	snapID  string
+	curDB   int
+	walked  bool
+	done    chan struct{}
+	err     error
+	cancel  atomic.Bool
+}
+
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) initPersist() {
+	s.p.rdbPath = filepath.Join(s.opts.Dir, s.opts.DBFilename)
+	s.p.aofPath = filepath.Join(s.opts.Dir, s.opts.AppendFilename)
+	s.p.lastSave = time.Now().Unix()
+	s.p.lastBgsaveOK = true
+	s.p.lastRewriteOK = true
+}
+
+// appendLogLocked hands the engine's pending records to the log and
+// returns the offset the caller must wait for before acknowledging (0 =
+// nothing to wait for).
+func (s *Server) appendLogLocked() int64 {
+	recs := s.eng.TakeLog()
+	if len(recs) == 0 || s.p.log == nil {
+		return 0
+	}
+	return s.p.log.Append(recs)
+}
+
+// waitLog blocks until the log holds offset as the fsync policy promises:
+// written to the OS for everysec and no, fsynced for always.
+func waitLog(l *aof.Log, off int64) error {
+	if off == 0 || l == nil {
+		return nil
+	}
+	return l.Wait(off)
+}
+
+func (s *Server) writeErrorLocked() string {
+	if s.p.log != nil {
+		if err := s.p.log.LastWriteErr(); err != nil {
+			return "MISCONF Errors writing to the AOF file: " + errText(err)
+		}
+	}
+	if s.opts.StopWritesOnBgsaveError && len(s.opts.SavePoints) > 0 && !s.p.lastBgsaveOK {
+		return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+	}
+	return ""
+}
+
+func (s *Server) lastSave() int64 { return s.p.lastSave }
+
+// ---- snapshots and rewrites ----
+
+func (s *Server) rdbWriterOptions(j *snapJob) *rdb.WriterOptions {
+	o := rdb.DefaultWriterOptions()
+	o.Compress = s.opts.RDBCompression
+	o.Checksum = s.opts.RDBChecksum
+	lim := s.eng.Limits
+	o.ListMaxListpackSize = lim.ListMaxListpackSize
+	o.SetMaxIntsetEntries = lim.SetMaxIntsetEntries
+	o.HashMaxListpackEntries, o.HashMaxListpackValue = lim.HashMaxListpackEntries, lim.HashMaxListpackValue
+	o.ZSetMaxListpackEntries, o.ZSetMaxListpackValue = lim.ZSetMaxListpackEntries, lim.ZSetMaxListpackValue
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	o.UsedMem = int64(ms.HeapAlloc)
+	o.Aux = []rdb.AuxField{{Key: "kevy-snap-id", Value: j.snapID}}
+	if j.rw != nil {
+		pt := j.rw.Point()
+		o.Aux = append(o.Aux,
+			rdb.AuxField{Key: "kevy-aof-id", Value: pt.LogID},
+			rdb.AuxField{Key: "kevy-aof-offset", Value: strconv.FormatInt(pt.Size, 10)})
+	}
+	return &o
+}
+
+// startJobLocked begins a point-in-time pass. For kind "rdb" with the log
+// on, the log reset that must follow the snapshot begins at the same
+// instant, so the snapshot records exactly where in the log it stands.
+func (s *Server) startJobLocked(kind string) (*snapJob, error) {
+	j := &snapJob{kind: kind, started: time.Now(), done: make(chan struct{}), curDB: -1}
+	switch kind {
+	case "rdb":
+		j.snapID = newID()
+		if s.p.log != nil {
+			rw, err := s.p.log.BeginRewrite(j.snapID)
+			if err != nil {
+				return nil, err
+			}
+			j.rw = rw
+		}
+		w, err := rdb.NewWriter(&j.buf, s.rdbWriterOptions(j))
+		if err != nil {
+			if j.rw != nil {
+				j.rw.Abort()
+			}
+			return nil, err
+		}
+		j.rdbw = w
+	case "aof":
+		rw, err := s.p.log.BeginRewrite(aof.SelfContained)
+		if err != nil {
+			return nil, err
+		}
+		j.rw = rw
+		j.aofw = aof.NewRewriteWriter(&j.buf)
+	}
+	if j.rw != nil {
+		// The log's tail after the point must begin with an explicit
+		// SELECT, whatever database the rewrite assumes there.
+		s.eng.ForgetLogDB()
+	}
+	j.sn = s.st.BeginSnapshot(func(db int, e *store.Entry) error { return s.emitLocked(j, db, e) })
+	s.p.job = j
+	return j, nil
+}
+
+// emitLocked encodes one entry of the snapshot (called under the lock by
+// the walk and by the write hook).
+func (s *Server) emitLocked(j *snapJob, db int, e *store.Entry) error {
+	if j.rdbw != nil {
+		if db != j.curDB {
+			if err := j.rdbw.SelectDB(db, uint64(j.sn.DBLen(db)), 0); err != nil {
+				return err
+			}
+			j.curDB = db
+		}
+		re, err := toRDB(db, e)
+		if err != nil {
+			return err
+		}
+		return j.rdbw.WriteEntry(re)
+	}
+	if db != j.curDB {
+		if err := j.aofw.Select(db); err != nil {
+			return err
+		}
+		j.curDB = db
+	}
+	return writeRewrite(j.aofw, e)
+}
+
+// walkChunk advances the walk by one chunk under the lock and returns the
+// encoded bytes to write. locked says the caller already holds the lock.
+func (s *Server) walkChunk(j *snapJob, locked bool) ([]byte, bool, error) {
+	if !locked {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	if j.cancel.Load() {
+		return nil, false, errors.New("canceled")
+	}
+	done, err := j.sn.Step(2048)
+	if err == nil && done {
+		j.sn.End()
+		j.walked = true
+		if j.rdbw != nil {
+			err = j.rdbw.Close()
+		}
+	}
+	out := append([]byte(nil), j.buf.Bytes()...)
+	j.buf.Reset()
+	return out, done, err
+}
+
+// runJob writes the job's data. It takes the execution lock for each chunk
+// unless locked (SAVE), and finishes under the lock.
+func (s *Server) runJob(j *snapJob, locked bool) error {
+	var err error
+	switch j.kind {
+	case "rdb":
+		err = vfs.WriteFileAtomic(s.opts.FS, s.p.rdbPath, func(w io.Writer) error {
+			for {
+				chunk, done, err := s.walkChunk(j, locked)
+				if err != nil {
+					return err
+				}
+				if _, err := w.Write(chunk); err != nil {
+					return err
+				}
+				if done {
+					break
+				}
+			}
+			// The snapshot says "the log up to this point is in me": that
+			// part of the log must be durable before the snapshot can
+			// replace the old one (aof.Plan's rule 1).
+			if j.rw != nil {
+				return j.rw.WaitPoint()
+			}
+			return nil
+		})
+	case "aof":
+		for n := 0; ; n++ {
+			chunk, done, cerr := s.walkChunk(j, locked)
+			if cerr != nil {
+				err = cerr
+				break
+			}
+			if _, werr := j.rw.Write(chunk); werr != nil {
+				err = werr
+				break
+			}
+			if n%64 == 63 && !locked {
+				if err = j.rw.CatchUp(); err != nil {
+					break
+				}
+			}
+			if done {
+				break
+			}
+		}
+		if err == nil && !locked {
+			err = j.rw.CatchUp()
+		}
+	}
+	if !locked {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	return s.finishJobLocked(j, err)
+}
+
+func (s *Server) finishJobLocked(j *snapJob, err error) error {
+	if !j.walked {
+		j.sn.End()
+	}
+	if err == nil && j.rw != nil {
+		// The snapshot is durable (or the rewrite complete): switch the
+		// log over. For a snapshot this is the reset; a crash before it is
+		// covered by the snapshot's kevy-aof-id/offset.
+		err = j.rw.Commit()
+		if err == nil {
+			s.eng.ForgetLogDB()
+		}
+	} else if j.rw != nil {
+		j.rw.Abort()
+	}
+	elapsed := time.Since(j.started)
+	switch j.kind {
+	case "rdb":
+		s.p.lastBgsaveOK = err == nil
+		s.p.lastBgsaveErr = err
+		s.p.lastBgsaveTime = elapsed
+		s.p.lastBgsaveTry = time.Now()
+		if err == nil {
+			s.p.lastSave = time.Now().Unix()
+			s.p.dirtyAtLastSave = s.eng.Dirty
+			s.p.rdbSaves++
+			s.log.Info("DB saved on disk", "path", s.p.rdbPath, "took", elapsed)
+		} else {
+			s.log.Error("snapshot failed", "path", s.p.rdbPath, "err", err)
+		}
+	case "aof":
+		s.p.lastRewriteOK = err == nil
+		s.p.lastRewriteTime = elapsed
+		if err == nil {
+			s.p.aofRewrites++
+			s.log.Info("background AOF rewrite finished successfully", "took", elapsed)
+		} else {
+			s.log.Error("log rewrite failed", "err", err)
+		}
+	}
+	j.err = err
+	s.p.job = nil
+	close(j.done)
+	return err
+}
 
 func (s *Server) saveLocked() error {
-	return errors.New("ERR snapshots are not available in this build")
+	if s.p.job != nil {
+		return errors.New("ERR Background save already in progress")
+	}
+	j, err := s.startJobLocked("rdb")
+	if err != nil {
+		return fmt.Errorf("ERR %v", err)
+	}
+	if err := s.runJob(j, true); err != nil {
+		return errors.New("ERR")
+	}
+	return nil
 }
 
 func (s *Server) bgsaveLocked(schedule bool) (string, error) {
-	return "", errors.New("ERR snapshots are not available in this build")
+	if j := s.p.job; j != nil {
+		if j.kind == "rdb" {
+			return "", errors.New("ERR Background save already in progress")
+		}
+		if schedule {
+			s.p.bgsaveScheduled = true
+			return "Background saving scheduled", nil
+		}
+		return "", errors.New("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+	}
+	if err := s.startBackgroundLocked("rdb"); err != nil {
+		return "", fmt.Errorf("ERR %v", err)
+	}
+	return "Background saving started", nil
 }
 
 func (s *Server) bgrewriteLocked() (string, error) {
-	return "", errors.New("ERR the append-only log is not available in this build")
+	if s.p.log == nil {
+		return "", errors.New("ERR Background append only file rewriting is only available when appendonly is yes")
+	}
+	if j := s.p.job; j != nil {
+		if j.kind == "aof" {
+			return "", errors.New("ERR Background append only file rewriting already in progress")
+		}
+		s.p.rewriteScheduled = true
+		return "Background append only file rewriting scheduled", nil
+	}
+	if err := s.startBackgroundLocked("aof"); err != nil {
+		return "", fmt.Errorf("ERR %v", err)
+	}
+	return "Background append only file rewriting started", nil
 }
 
-func (s *Server) lastSave() int64 { return s.startTime.Unix() }
+func (s *Server) startBackgroundLocked(kind string) error {
+	j, err := s.startJobLocked(kind)
+	if err != nil {
+		return err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.runJob(j, false)
+	}()
+	return nil
+}
+
+// persistCronLocked starts scheduled and automatic saves and rewrites.
+func (s *Server) persistCronLocked(now time.Time) {
+	if s.p.job != nil {
+		return
+	}
+	switch {
+	case s.p.rewriteScheduled:
+		s.p.rewriteScheduled = false
+		s.startBackgroundLocked("aof")
+		return
+	case s.p.bgsaveScheduled:
+		s.p.bgsaveScheduled = false
+		s.startBackgroundLocked("rdb")
+		return
+	}
+	changes := s.eng.Dirty - s.p.dirtyAtLastSave
+	for _, sp := range s.opts.SavePoints {
+		// After a failure, retry no sooner than 5 s later (as Redis).
+		if changes >= sp.Changes && now.Unix()-s.p.lastSave > sp.Seconds &&
+			(s.p.lastBgsaveOK || now.Sub(s.p.lastBgsaveTry) > 5*time.Second) {
+			s.log.Info("save point reached: saving", "changes", changes, "seconds", sp.Seconds)
+			s.startBackgroundLocked("rdb")
+			return
+		}
+	}
+	if s.p.log != nil && s.opts.AutoAOFRewritePercentage > 0 &&
+		s.p.log.RewriteDue(aof.AutoRewrite{Percentage: s.opts.AutoAOFRewritePercentage, MinSize: s.opts.AutoAOFRewriteMinSize}) {
+		s.log.Info("starting automatic rewriting of the append-only log")
+		s.startBackgroundLocked("aof")
+	}
+}
+
+// waitJobUnlocked cancels the running job and waits for it, releasing the
+// execution lock meanwhile (the job needs it to finish).
+func (s *Server) cancelJobLocked() {
+	j := s.p.job
+	if j == nil {
+		return
+	}
+	j.cancel.Store(true)
+	s.mu.Unlock()
+	<-j.done
+	s.mu.Lock()
+}
+
+func (s *Server) shutdownLocked(save int) error {
+	s.log.Info("user requested shutdown")
+	s.cancelJobLocked()
+	if save == 1 || (save == 0 && len(s.opts.SavePoints) > 0) {
+		if err := s.saveLocked(); err != nil {
+			s.log.Error("error trying to save the DB, can't exit", "err", err)
+			return errors.New("ERR Errors trying to SHUTDOWN. Check logs.")
+		}
+	}
+	if s.p.log != nil {
+		if err := s.p.log.Close(); err != nil {
+			s.log.Error("error flushing the append-only log on shutdown", "err", err)
+			return errors.New("ERR Errors trying to SHUTDOWN. Check logs.")
+		}
+		s.p.log = nil
+	}
+	s.log.Info("kevy is now ready to exit, bye bye")
+	return nil
+}
 
 func (s *Server) debugReloadLocked() error {
-	return errors.New("ERR snapshots are not available in this build")
+	if err := s.saveLocked(); err != nil {
+		return err
+	}
+	s.st.FlushAll()
+	if _, err := s.loadSnapshotLocked(); err != nil {
+		return fmt.Errorf("ERR Error trying to load the RDB dump: %v", err)
+	}
+	return nil
 }
 
 // infoPersistence writes INFO's persistence section with Redis's fields.
@@ -31,34 +474,91 @@ func (s *Server) infoPersistence(w func(string, any)) {
 	if s.loading.Load() {
 		loading = 1
 	}
+	j := s.p.job
+	bgsave, rewrite := 0, 0
+	curSave, curRewrite := int64(-1), int64(-1)
+	var processed, total int64
+	if j != nil {
+		if j.kind == "rdb" {
+			bgsave, curSave = 1, int64(time.Since(j.started)/time.Second)
+		} else {
+			rewrite, curRewrite = 1, int64(time.Since(j.started)/time.Second)
+		}
+		processed, total = j.sn.Emitted, j.sn.Total
+	}
+	okErr := func(ok bool) string {
+		if ok {
+			return "ok"
+		}
+		return "err"
+	}
 	w("loading", loading)
+	if loading == 1 {
+		w("loading_start_time", s.p.loadingStarted.Unix())
+		w("loading_total_bytes", s.p.loadingTotal)
+		w("loading_loaded_bytes", s.p.loadingDone.Load())
+		perc := 0.0
+		if s.p.loadingTotal > 0 {
+			perc = float64(s.p.loadingDone.Load()) * 100 / float64(s.p.loadingTotal)
+		}
+		w("loading_loaded_perc", fmt.Sprintf("%.2f", perc))
+	}
 	w("async_loading", 0)
 	w("current_cow_peak", 0)
 	w("current_cow_size", 0)
 	w("current_cow_size_age", 0)
 	w("current_fork_perc", "0.00")
-	w("current_save_keys_processed", 0)
-	w("current_save_keys_total", 0)
-	w("rdb_changes_since_last_save", s.eng.Dirty)
-	w("rdb_bgsave_in_progress", 0)
-	w("rdb_last_save_time", s.lastSave())
-	w("rdb_last_bgsave_status", "ok")
-	w("rdb_last_bgsave_time_sec", -1)
-	w("rdb_current_bgsave_time_sec", -1)
-	w("rdb_saves", 0)
+	w("current_save_keys_processed", processed)
+	w("current_save_keys_total", total)
+	w("rdb_changes_since_last_save", s.eng.Dirty-s.p.dirtyAtLastSave)
+	w("rdb_bgsave_in_progress", bgsave)
+	w("rdb_last_save_time", s.p.lastSave)
+	w("rdb_last_bgsave_status", okErr(s.p.lastBgsaveOK))
+	if s.p.rdbSaves == 0 && s.p.lastBgsaveTry.IsZero() {
+		w("rdb_last_bgsave_time_sec", -1)
+	} else {
+		w("rdb_last_bgsave_time_sec", int64(s.p.lastBgsaveTime/time.Second))
+	}
+	w("rdb_current_bgsave_time_sec", curSave)
+	w("rdb_saves", s.p.rdbSaves)
 	w("rdb_last_cow_size", 0)
-	w("rdb_last_load_keys_expired", 0)
-	w("rdb_last_load_keys_loaded", 0)
-	w("aof_enabled", 0)
-	w("aof_rewrite_in_progress", 0)
-	w("aof_rewrite_scheduled", 0)
-	w("aof_last_rewrite_time_sec", -1)
-	w("aof_current_rewrite_time_sec", -1)
-	w("aof_last_bgrewrite_status", "ok")
-	w("aof_rewrites", 0)
+	w("rdb_last_load_keys_expired", s.p.loadKeysExpired)
+	w("rdb_last_load_keys_loaded", s.p.loadKeysLoaded)
+	aofOn := 0
+	if s.p.log != nil {
+		aofOn = 1
+	}
+	w("aof_enabled", aofOn)
+	w("aof_rewrite_in_progress", rewrite)
+	sched := 0
+	if s.p.rewriteScheduled {
+		sched = 1
+	}
+	w("aof_rewrite_scheduled", sched)
+	if s.p.aofRewrites == 0 && s.p.lastRewriteOK {
+		w("aof_last_rewrite_time_sec", -1)
+	} else {
+		w("aof_last_rewrite_time_sec", int64(s.p.lastRewriteTime/time.Second))
+	}
+	w("aof_current_rewrite_time_sec", curRewrite)
+	w("aof_last_bgrewrite_status", okErr(s.p.lastRewriteOK))
+	w("aof_rewrites", s.p.aofRewrites)
 	w("aof_rewrites_consecutive_failures", 0)
-	w("aof_last_write_status", "ok")
+	lastWrite := "ok"
+	if s.p.log != nil && s.p.log.LastWriteErr() != nil {
+		lastWrite = "err"
+	}
+	w("aof_last_write_status", lastWrite)
 	w("aof_last_cow_size", 0)
 	w("module_fork_in_progress", 0)
 	w("module_fork_last_cow_size", 0)
+	if s.p.log != nil {
+		st := s.p.log.Stats()
+		w("aof_current_size", st.Size)
+		w("aof_base_size", st.BaseSize)
+		w("aof_pending_rewrite", sched)
+		w("aof_buffer_length", st.Buffered)
+		w("aof_pending_bio_fsync", 0)
+		w("aof_delayed_fsync", st.DelayedFsync)
+	}
 }

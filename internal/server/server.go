@@ -68,6 +68,7 @@ type Server struct {
 
 	startTime time.Time
 	stats     serverStats
+	p         persistState
 	dyn       atomic.Pointer[dynamic]
 }
 
@@ -103,6 +104,10 @@ func New(opts Options) (*Server, error) {
 	s.st = store.New(store.Options{Databases: opts.Databases, Seed: opts.Seed})
 	s.eng = command.NewEngine(s.st, (*host)(s))
 	s.eng.ProtoMaxBulkLen = opts.ProtoMaxBulkLen
+	if opts.Limits != nil {
+		s.eng.Limits = *opts.Limits
+	}
+	s.initPersist()
 	s.dyn.Store(&dynamic{
 		requirePass:   opts.RequirePass,
 		protectedMode: opts.ProtectedMode,
@@ -262,22 +267,15 @@ func (s *Server) cron() {
 			}
 			s.st.RehashStep()
 			s.appendLogLocked()
+			if !s.closing.Load() {
+				s.persistCronLocked(time.Now())
+			}
 			s.mu.Unlock()
 			if n < 20 { // nothing more worth doing this cycle
 				break
 			}
 		}
 	}
-}
-
-// appendLogLocked hands the engine's pending records to the log. It returns
-// the log offset the caller must wait for before acknowledging (0 = none).
-func (s *Server) appendLogLocked() int64 {
-	recs := s.eng.TakeLog()
-	if len(recs) == 0 {
-		return 0
-	}
-	return 0 // the append-only log is wired in by the persistence layer
 }
 
 // Close stops the server at once: listeners and connections are closed;
@@ -295,6 +293,18 @@ func (s *Server) Close() error {
 		c.nc.Close()
 	}
 	s.clientsMu.Unlock()
+	// Release the log file. Close flushes what is buffered, which loses
+	// nothing and breaks no promise.
+	s.mu.Lock()
+	if j := s.p.job; j != nil {
+		j.cancel.Store(true)
+	}
+	l := s.p.log
+	s.p.log = nil
+	s.mu.Unlock()
+	if l != nil {
+		l.Close()
+	}
 	return nil
 }
 
@@ -308,11 +318,6 @@ func (s *Server) Shutdown(ctx context.Context, save int) error {
 		return err
 	}
 	return s.Close()
-}
-
-func (s *Server) shutdownLocked(save int) error {
-	s.log.Info("user requested shutdown")
-	return nil
 }
 
 // Store exposes the keyspace to in-process tests and tools.

@@ -16,7 +16,8 @@ import (
 // temporary directory, and stops it when the test ends.
 func startServer(t *testing.T, mod func(*Options)) *Server {
 	t.Helper()
-	opts := Options{Addrs: []string{"127.0.0.1:0"}, Dir: t.TempDir(), ProtectedMode: true, Seed: 1}
+	opts := Options{Addrs: []string{"127.0.0.1:0"}, Dir: t.TempDir(), ProtectedMode: true, Seed: 1,
+		RDBCompression: true, RDBChecksum: true, AOFLoadTruncated: true}
 	if mod != nil {
 		mod(&opts)
 	}
@@ -25,6 +26,10 @@ func startServer(t *testing.T, mod func(*Options)) *Server {
 		t.Fatal(err)
 	}
 	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(); err != nil {
+		s.Close()
 		t.Fatal(err)
 	}
 	errc := make(chan error, 1)

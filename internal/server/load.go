@@ -1,0 +1,199 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"time"
+
+	"github.com/kevy-db/kevy/aof"
+	"github.com/kevy-db/kevy/rdb"
+)
+
+// Load rebuilds the dataset from the data directory and opens the log for
+// appending. It follows aof.Plan: snapshot, then the part of the log written
+// after it, so that no acknowledged write is lost and none is applied twice.
+// Any damage other than a torn last record (which is quarantined and cut)
+// stops start-up with an error naming the file and offset: the server never
+// runs on a silently shortened dataset. Clients that connect meanwhile get
+// -LOADING.
+func (s *Server) Load() error {
+	s.loading.Store(true)
+	defer s.loading.Store(false)
+	s.p.loadingStarted = time.Now()
+
+	snap, err := s.readSnapInfo()
+	if err != nil {
+		return err
+	}
+	plan := aof.LoadPlan{LoadSnapshot: snap != nil, Base: aof.SelfContained}
+	if snap != nil && snap.SnapID != "" {
+		plan.Base = snap.SnapID
+	}
+	if s.opts.AppendOnly {
+		marker, err := aof.ReadMarker(s.opts.FS, s.p.aofPath)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", s.p.aofPath, err)
+		}
+		if plan, err = aof.Plan(snap, marker); err != nil {
+			return err
+		}
+		s.log.Info("loading plan", "reason", plan.Reason)
+	}
+	if plan.LoadSnapshot {
+		s.mu.Lock()
+		_, err := s.loadSnapshotLocked()
+		s.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if plan.ReplayLog {
+		if err := s.replayLog(plan.ReplayFrom); err != nil {
+			return err
+		}
+	}
+	if s.opts.AppendOnly {
+		pol, err := aof.ParsePolicy(s.opts.AppendFsync)
+		if err != nil {
+			return err
+		}
+		l, err := aof.Open(s.opts.FS, s.p.aofPath, &aof.Options{Policy: pol, Base: plan.Base, Logger: s.log})
+		if err != nil {
+			return fmt.Errorf("opening %s: %w", s.p.aofPath, err)
+		}
+		s.mu.Lock()
+		s.p.log = l
+		s.eng.ForgetLogDB()
+		s.mu.Unlock()
+	}
+	s.log.Info("DB loaded from disk", "keys", s.st.KeyCount(), "took", time.Since(s.p.loadingStarted))
+	return nil
+}
+
+// readSnapInfo reads the snapshot's header and aux fields (nil if there is
+// no snapshot file).
+func (s *Server) readSnapInfo() (*aof.SnapInfo, error) {
+	f, err := s.opts.FS.Open(s.p.rdbPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", s.p.rdbPath, err)
+	}
+	defer f.Close()
+	r, err := rdb.NewReader(bufio.NewReader(f), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+	}
+	// Aux fields precede the first key: reading one entry is enough.
+	if _, err := r.Next(); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+	}
+	aux := r.Aux()
+	info := &aof.SnapInfo{Path: s.p.rdbPath, SnapID: aux["kevy-snap-id"], AOFID: aux["kevy-aof-id"]}
+	if v := aux["kevy-aof-offset"]; v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: bad kevy-aof-offset aux field %q", s.p.rdbPath, v)
+		}
+		info.AOFOffset = n
+	}
+	return info, nil
+}
+
+// loadSnapshotLocked loads dump.rdb into the (empty) store. Keys already
+// expired are skipped, as Redis does.
+func (s *Server) loadSnapshotLocked() (int64, error) {
+	f, err := s.opts.FS.Open(s.p.rdbPath)
+	if err != nil {
+		return 0, fmt.Errorf("opening %s: %w", s.p.rdbPath, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		s.p.loadingTotal = st.Size()
+	}
+	r, err := rdb.NewReader(bufio.NewReaderSize(f, 1<<16), nil)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", s.p.rdbPath, err)
+	}
+	now := time.Now().UnixMilli()
+	var loaded, expired int64
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return loaded, fmt.Errorf("loading %s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+		}
+		s.p.loadingDone.Store(r.Offset())
+		if e.DB < 0 || e.DB >= s.st.NumDB() {
+			return loaded, fmt.Errorf("loading %s: key %q is in database %d, but only %d databases are configured", s.p.rdbPath, e.Key, e.DB, s.st.NumDB())
+		}
+		if e.ExpireAt > 0 && e.ExpireAt <= now {
+			expired++
+			continue
+		}
+		db := s.st.DB(e.DB)
+		if db.Peek(e.Key) != nil {
+			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
+		}
+		kind, str, obj := fromRDB(e, s.eng.Limits)
+		exp := e.ExpireAt
+		if exp < 0 {
+			exp = 0
+		}
+		db.Insert(string(e.Key), kind, str, obj, exp)
+		loaded++
+	}
+	for _, w := range r.Warnings() {
+		s.log.Warn("snapshot load warning", "path", s.p.rdbPath, "warning", w)
+	}
+	s.p.loadKeysLoaded, s.p.loadKeysExpired = loaded, expired
+	s.log.Info("snapshot loaded", "path", s.p.rdbPath, "keys", loaded, "expired_skipped", expired)
+	return loaded, nil
+}
+
+// replayLog applies the log's records from offset on.
+func (s *Server) replayLog(from int64) error {
+	cl := s.eng.NewReplayClient()
+	s.mu.Lock()
+	s.st.SetLoading(true)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.st.SetLoading(false)
+		s.mu.Unlock()
+	}()
+	if st, err := s.opts.FS.Stat(s.p.aofPath); err == nil {
+		s.p.loadingTotal = st.Size()
+	}
+	start := time.Now()
+	opts := aof.DefaultReplayOptions()
+	opts.LoadTruncated = s.opts.AOFLoadTruncated
+	opts.StartOffset = from
+	opts.Logger = s.log
+	opts.Progress = func(bytes, commands int64) {
+		s.p.loadingDone.Store(bytes)
+		secs := time.Since(start).Seconds()
+		if secs > 0 {
+			s.log.Info("loading the append-only log", "bytes", bytes, "commands", commands,
+				"mb_per_sec", fmt.Sprintf("%.1f", float64(bytes)/secs/1e6), "commands_per_sec", int64(float64(commands)/secs))
+		}
+	}
+	res, err := aof.Replay(s.opts.FS, s.p.aofPath, &opts, func(args [][]byte) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.st.SetTime(time.Now().UnixMilli())
+		return s.eng.Replay(cl, args)
+	})
+	if err != nil {
+		return fmt.Errorf("replaying %s: %w", s.p.aofPath, err)
+	}
+	s.log.Info("append-only log replayed", "path", s.p.aofPath, "result", fmt.Sprintf("%+v", *res))
+	return nil
+}
