@@ -23,6 +23,14 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check-aof":
+			return checkAOF(args[1:], os.Stdout, os.Stderr)
+		case "check-rdb":
+			return checkRDB(args[1:], os.Stdout, os.Stderr)
+		}
+	}
 	opts, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
