@@ -145,4 +145,3 @@ func checkRDB(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "RDB looks OK")
 	return 0
 }
-
