@@ -134,6 +134,7 @@ func NewTable() *Table {
 		connectionCommands(), serverCommands(), keyCommands(), expireCommands(),
 		stringCommands(), bitCommands(), multiCommands(),
 		hashCommands(), listCommands(), setCommands(), zsetCommands(),
+		dumpCommands(),
 	} {
 		for _, sp := range family {
 			c := sp.build("")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kevy-db/kevy/aof"
+	"github.com/kevy-db/kevy/internal/command"
 	"github.com/kevy-db/kevy/rdb"
 )
 
@@ -142,7 +143,7 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 		if db.Peek(e.Key) != nil {
 			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
 		}
-		kind, str, obj := fromRDB(e, s.eng.Limits)
+		kind, str, obj := command.FromRDB(e, s.eng.Limits)
 		exp := e.ExpireAt
 		if exp < 0 {
 			exp = 0

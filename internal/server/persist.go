@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kevy-db/kevy/aof"
+	"github.com/kevy-db/kevy/internal/command"
 	"github.com/kevy-db/kevy/internal/store"
 	"github.com/kevy-db/kevy/rdb"
 	"github.com/kevy-db/kevy/vfs"
@@ -189,7 +190,7 @@ func (s *Server) emitLocked(j *snapJob, db int, e *store.Entry) error {
 			}
 			j.curDB = db
 		}
-		re, err := toRDB(db, e)
+		re, err := command.ToRDB(db, e)
 		if err != nil {
 			return err
 		}
@@ -201,7 +202,7 @@ func (s *Server) emitLocked(j *snapJob, db int, e *store.Entry) error {
 		}
 		j.curDB = db
 	}
-	return writeRewrite(j.aofw, e)
+	return command.WriteRewrite(j.aofw, e)
 }
 
 // walkChunk advances the walk by one chunk under the lock and returns the

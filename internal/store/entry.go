@@ -144,3 +144,12 @@ func FormatInt(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10
 // ClearRaw forgets that the value was modified in place (INCR stores a fresh
 // integer, which Redis encodes as "int" again).
 func (e *Entry) ClearRaw() { e.enc = encDefault }
+
+// SetIdle sets the access clock (unix seconds) for OBJECT IDLETIME, as
+// RESTORE … IDLETIME does.
+func (e *Entry) SetIdle(lruSeconds int64) {
+	if lruSeconds < 0 {
+		lruSeconds = 0
+	}
+	e.lru = uint32(lruSeconds)
+}

@@ -1,10 +1,9 @@
-package server
+package command
 
 import (
 	"fmt"
 
 	"github.com/kevy-db/kevy/aof"
-	"github.com/kevy-db/kevy/internal/command"
 	"github.com/kevy-db/kevy/internal/store"
 	"github.com/kevy-db/kevy/rdb"
 )
@@ -14,8 +13,8 @@ import (
 // may read values without copying: the encoders copy into their buffers
 // before the lock is released.
 
-// toRDB describes entry e of database db as an rdb.Entry sharing e's bytes.
-func toRDB(db int, e *store.Entry) (*rdb.Entry, error) {
+// ToRDB describes entry e of database db as an rdb.Entry sharing e's bytes.
+func ToRDB(db int, e *store.Entry) (*rdb.Entry, error) {
 	out := &rdb.Entry{DB: db, Key: []byte(e.Key()), ExpireAt: e.ExpireAt(), Idle: -1, Freq: -1}
 	switch e.Kind() {
 	case store.KindString:
@@ -49,9 +48,9 @@ func toRDB(db int, e *store.Entry) (*rdb.Entry, error) {
 	return out, nil
 }
 
-// fromRDB builds a store value from a loaded entry, in the encoding Redis
+// FromRDB builds a store value from a loaded entry, in the encoding Redis
 // would choose for its size under lim.
-func fromRDB(e *rdb.Entry, lim command.EncodingLimits) (store.Kind, []byte, any) {
+func FromRDB(e *rdb.Entry, lim EncodingLimits) (store.Kind, []byte, any) {
 	switch e.Type {
 	case rdb.TypeString:
 		return store.KindString, e.Str, nil
@@ -89,8 +88,8 @@ func fromRDB(e *rdb.Entry, lim command.EncodingLimits) (store.Kind, []byte, any)
 	return store.KindNone, nil, nil
 }
 
-// writeRewrite emits entry e as compact commands for a log rewrite.
-func writeRewrite(w *aof.RewriteWriter, e *store.Entry) error {
+// WriteRewrite emits entry e as compact commands for a log rewrite.
+func WriteRewrite(w *aof.RewriteWriter, e *store.Entry) error {
 	key := []byte(e.Key())
 	at := e.ExpireAt()
 	switch e.Kind() {

@@ -1,0 +1,69 @@
+package rdb
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// A DUMP payload (the reply of DUMP, the argument of RESTORE) is one value
+// as it would appear in a file, without key or opcodes, then a trailer:
+//
+//	<type byte> <value> <RDB version uint16 LE> <CRC-64 LE of all before>
+const dumpTrailerSize = 2 + 8 // format constant: never change
+
+// EncodeDump returns the DUMP payload of e's value, with the encodings a
+// Writer with the same options would choose. e.Key, e.DB, e.ExpireAt, Idle
+// and Freq are not part of a payload. A nil opts means the defaults; the
+// Checksum option is ignored (Redis always checks payload CRCs).
+func EncodeDump(e *Entry, opts *WriterOptions) ([]byte, error) {
+	enc, err := newEncoder(opts)
+	if err != nil {
+		return nil, err
+	}
+	t, err := enc.valueType(e)
+	if err != nil {
+		return nil, err
+	}
+	o := output{buf: []byte{t}}
+	if err := enc.appendValue(&o, t, e); err != nil {
+		return nil, err
+	}
+	b := binary.LittleEndian.AppendUint16(o.buf, Version)
+	return binary.LittleEndian.AppendUint64(b, crc64Update(0, b)), nil
+}
+
+// DecodeDump verifies a DUMP payload and decodes its value. Like Redis
+// 7.0 it refuses payloads of RDB versions newer than 10 and payloads whose
+// checksum does not match ("ERR DUMP payload version or checksum are
+// wrong"). The returned entry has no key, DB 0, no expiry, Idle and Freq -1.
+func DecodeDump(payload []byte) (*Entry, error) {
+	if len(payload) < 1+dumpTrailerSize {
+		return nil, &Error{Err: fmt.Errorf("%w: DUMP payload of %d bytes", ErrTruncated, len(payload))}
+	}
+	body := payload[:len(payload)-dumpTrailerSize]
+	trailer := payload[len(body):]
+	if v := binary.LittleEndian.Uint16(trailer); v > Version {
+		return nil, &Error{Offset: int64(len(body)), Err: unsupportedf("DUMP payload of RDB version %d, newer than %d", v, Version)}
+	}
+	stored := binary.LittleEndian.Uint64(trailer[2:])
+	if sum := crc64Update(0, payload[:len(payload)-8]); sum != stored {
+		return nil, &Error{Offset: int64(len(payload) - 8), Err: fmt.Errorf("%w: DUMP payload stored %016x, computed %016x", ErrChecksum, stored, sum)}
+	}
+	r := &Reader{in: newBytesInput(body), version: Version}
+	e := &Entry{Idle: -1, Freq: -1}
+	t := body[0]
+	r.in.pos = 1
+	if err := checkType(t); err != nil {
+		return nil, &Error{Err: fmt.Errorf("DUMP payload: %w", err)}
+	}
+	if err := r.readValue(t, e); err != nil {
+		return nil, r.wrap(err)
+	}
+	if r.in.pos != len(body) {
+		return nil, &Error{Offset: int64(r.in.pos), Err: corruptf("%d bytes after the value", len(body)-r.in.pos)}
+	}
+	if e.Type != TypeString && e.Len() == 0 {
+		return nil, &Error{Err: corruptf("empty %s", e.Type)}
+	}
+	return e, nil
+}
