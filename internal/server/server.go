@@ -33,7 +33,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,7 +90,7 @@ type serverStats struct {
 // New creates a server; it does not listen or load data yet.
 func New(opts Options) (*Server, error) {
 	opts.setDefaults()
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+	if err := opts.FS.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
 	s := &Server{
