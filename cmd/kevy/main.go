@@ -4,6 +4,7 @@
 //	kevy [config-file] [--directive value ...]
 //	kevy check-aof [--fix] FILE
 //	kevy check-rdb FILE
+//	kevy import-kevy1 [--dir DEST] SRC
 package main
 
 import (
@@ -29,6 +30,8 @@ func run(args []string) int {
 			return checkAOF(args[1:], os.Stdout, os.Stderr)
 		case "check-rdb":
 			return checkRDB(args[1:], os.Stdout, os.Stderr)
+		case "import-kevy1":
+			return importKevy1(args[1:], os.Stdout, os.Stderr)
 		}
 	}
 	opts, err := parseArgs(args)
