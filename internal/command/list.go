@@ -1,4 +1,617 @@
 package command
 
-// listCommands declares the list family (filled in by its own change).
-func listCommands() []spec { return nil }
+import (
+	"github.com/kevy-db/kevy/internal/store"
+)
+
+// Redis 7.0's list error replies.
+const (
+	ErrLPosRankZero  = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	ErrLPosCountNeg  = "ERR COUNT can't be negative"
+	ErrLPosMaxlenNeg = "ERR MAXLEN can't be negative"
+	ErrNumKeysPos    = "ERR numkeys should be greater than 0"
+	ErrCountPos      = "ERR count should be greater than 0"
+	errMsgMustBePos  = "ERR value is out of range, must be positive"
+)
+
+// List ends.
+const (
+	listHead = 0
+	listTail = 1
+)
+
+func listCommands() []spec {
+	const g = "list"
+	return []spec{
+		{name: "lpush", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @list @fast", group: g, summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.", run: cmdLPush},
+		{name: "rpush", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @list @fast", group: g, summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.", run: cmdRPush},
+		{name: "lpushx", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @list @fast", group: g, summary: "Prepends one or more elements to a list only when the list exists.", run: cmdLPushX},
+		{name: "rpushx", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @list @fast", group: g, summary: "Appends an element to a list only when the list exists.", run: cmdRPushX},
+		{name: "lpop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, acl: "@write @list @fast", group: g, summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", run: cmdLPop},
+		{name: "rpop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, acl: "@write @list @fast", group: g, summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", run: cmdRPop},
+		{name: "llen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @list @fast", group: g, summary: "Returns the length of a list.", run: cmdLLen},
+		{name: "lrange", arity: 4, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Returns a range of elements from a list.", run: cmdLRange},
+		{name: "lindex", arity: 3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Returns an element from a list by its index.", run: cmdLIndex},
+		{name: "lset", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @list @slow", group: g, summary: "Sets the value of an element in a list by its index.", run: cmdLSet},
+		{name: "linsert", arity: 5, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @list @slow", group: g, summary: "Inserts an element before or after another element in a list.", run: cmdLInsert},
+		{name: "lrem", arity: 4, flags: "write", first: 1, last: 1, step: 1, acl: "@write @list @slow", group: g, summary: "Removes elements from a list. Deletes the list if the last element was removed.", run: cmdLRem},
+		{name: "ltrim", arity: 4, flags: "write", first: 1, last: 1, step: 1, acl: "@write @list @slow", group: g, summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", run: cmdLTrim},
+		{name: "lpos", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Returns the index of matching elements in a list.", run: cmdLPos},
+		{name: "lmove", arity: 5, flags: "write denyoom", first: 1, last: 2, step: 1, acl: "@write @list @slow", group: g, summary: "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", run: cmdLMove},
+		{name: "rpoplpush", arity: 3, flags: "write denyoom", first: 1, last: 2, step: 1, acl: "@write @list @slow", group: g, summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", run: cmdRPopLPush},
+		// Redis flags LMPOP "movablekeys" (key positions 0 0 0); see the report.
+		{name: "lmpop", arity: -4, flags: "write", acl: "@write @list @slow", group: g, summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", run: cmdLMPop},
+	}
+}
+
+// lookupList finds key for reading (stats counted) and checks its type.
+// ok is false when a WRONGTYPE error was written.
+func (c *Ctx) lookupList(key []byte, write bool) (*store.Entry, *store.List, bool) {
+	var e *store.Entry
+	if write {
+		e = c.DB.LookupNoStats(key)
+	} else {
+		e = c.DB.Lookup(key)
+	}
+	if e == nil {
+		return nil, nil, true
+	}
+	if e.Kind() != store.KindList {
+		c.Err(ErrWrongType)
+		return nil, nil, false
+	}
+	return e, e.Obj().(*store.List), true
+}
+
+func (c *Ctx) newList() *store.List { return store.NewList(c.E.Limits.ListMaxListpackSize) }
+
+func cmdLPush(c *Ctx)  { c.pushGeneric(listHead, false) }
+func cmdRPush(c *Ctx)  { c.pushGeneric(listTail, false) }
+func cmdLPushX(c *Ctx) { c.pushGeneric(listHead, true) }
+func cmdRPushX(c *Ctx) { c.pushGeneric(listTail, true) }
+
+func (c *Ctx) pushGeneric(where int, onlyExisting bool) {
+	key := c.Args[1]
+	e, l, ok := c.lookupList(key, true)
+	if !ok {
+		return
+	}
+	if e == nil {
+		if onlyExisting {
+			c.W.Int(0)
+			return
+		}
+		l = c.newList()
+		c.DB.SetObj(key, store.KindList, l)
+	} else {
+		c.DB.Touched(e)
+	}
+	for _, v := range c.Args[2:] {
+		if where == listHead {
+			l.PushFront(v)
+		} else {
+			l.PushBack(v)
+		}
+	}
+	c.Dirty(int64(len(c.Args) - 2))
+	c.W.Int(int64(l.Len()))
+}
+
+// listPop pops up to count elements from the list at e (found by a write
+// lookup of key), deleting the key when it empties. Blocking pops reuse it.
+func (c *Ctx) listPop(e *store.Entry, l *store.List, where int, count int) [][]byte {
+	c.DB.Touched(e)
+	out := make([][]byte, 0, min(count, l.Len()))
+	for len(out) < count {
+		var v []byte
+		var ok bool
+		if where == listHead {
+			v, ok = l.PopFront()
+		} else {
+			v, ok = l.PopBack()
+		}
+		if !ok {
+			break
+		}
+		out = append(out, v)
+	}
+	if l.Len() == 0 {
+		c.DB.Remove(e)
+	}
+	c.Dirty(1)
+	return out
+}
+
+func cmdLPop(c *Ctx) { c.popCommand(listHead) }
+func cmdRPop(c *Ctx) { c.popCommand(listTail) }
+
+func (c *Ctx) popCommand(where int) {
+	if len(c.Args) > 3 {
+		c.Err(errArity(c.Cmd.Name))
+		return
+	}
+	hasCount := len(c.Args) == 3
+	count := int64(1)
+	if hasCount {
+		v, ok := parseInt(c.Args[2])
+		if !ok || v < 0 {
+			c.Err(errMsgMustBePos)
+			return
+		}
+		count = v
+	}
+	e, l, ok := c.lookupList(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if e == nil {
+		if hasCount {
+			c.W.NullArray()
+		} else {
+			c.W.Null()
+		}
+		return
+	}
+	if hasCount && count == 0 {
+		c.W.Array(0)
+		return
+	}
+	vals := c.listPop(e, l, where, int(min(count, int64(l.Len()))))
+	if !hasCount {
+		c.W.Bulk(vals[0])
+		return
+	}
+	c.W.Array(len(vals))
+	for _, v := range vals {
+		c.W.Bulk(v)
+	}
+}
+
+func cmdLLen(c *Ctx) {
+	_, l, ok := c.lookupList(c.Args[1], false)
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Int(0)
+		return
+	}
+	c.W.Int(int64(l.Len()))
+}
+
+func cmdLRange(c *Ctx) {
+	start, ok := c.intArg(c.Args[2])
+	if !ok {
+		return
+	}
+	end, ok := c.intArg(c.Args[3])
+	if !ok {
+		return
+	}
+	_, l, ok := c.lookupList(c.Args[1], false)
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Array(0)
+		return
+	}
+	n := int64(l.Len())
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	if start < 0 {
+		start = 0
+	}
+	if start > end || start >= n {
+		c.W.Array(0)
+		return
+	}
+	if end >= n {
+		end = n - 1
+	}
+	c.W.Array(int(end - start + 1))
+	l.Range(int(start), false, func(i int, v []byte) bool {
+		c.W.Bulk(v)
+		return int64(i) < end
+	})
+}
+
+func cmdLIndex(c *Ctx) {
+	_, l, ok := c.lookupList(c.Args[1], false)
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Null()
+		return
+	}
+	idx, ok := c.intArg(c.Args[2])
+	if !ok {
+		return
+	}
+	if idx < -int64(l.Len()) || idx >= int64(l.Len()) {
+		c.W.Null()
+		return
+	}
+	v, _ := l.Index(int(idx))
+	c.W.Bulk(v)
+}
+
+func cmdLSet(c *Ctx) {
+	e, l, ok := c.lookupList(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if e == nil {
+		c.Err(ErrNoSuchKey)
+		return
+	}
+	idx, ok := c.intArg(c.Args[2])
+	if !ok {
+		return
+	}
+	n := int64(l.Len())
+	if idx < 0 {
+		idx += n
+	}
+	if idx < 0 || idx >= n {
+		c.Err(ErrIndexOutOfRange)
+		return
+	}
+	c.DB.Touched(e)
+	l.Set(int(idx), c.Args[3])
+	c.Dirty(1)
+	c.OK()
+}
+
+func cmdLInsert(c *Ctx) {
+	var after bool
+	switch {
+	case is(c.Args[2], "after"):
+		after = true
+	case is(c.Args[2], "before"):
+	default:
+		c.Err(ErrSyntax)
+		return
+	}
+	e, l, ok := c.lookupList(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if e == nil {
+		c.W.Int(0)
+		return
+	}
+	pivot := c.Args[3]
+	pos, i := -1, 0
+	l.Each(func(v []byte) bool {
+		if string(v) == string(pivot) {
+			pos = i
+			return false
+		}
+		i++
+		return true
+	})
+	if pos < 0 {
+		c.W.Int(-1)
+		return
+	}
+	if after {
+		pos++
+	}
+	c.DB.Touched(e)
+	l.Insert(pos, c.Args[4])
+	c.Dirty(1)
+	c.W.Int(int64(l.Len()))
+}
+
+func cmdLRem(c *Ctx) {
+	count, ok := c.intArg(c.Args[2])
+	if !ok {
+		return
+	}
+	e, l, ok := c.lookupList(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if e == nil {
+		c.W.Int(0)
+		return
+	}
+	if count < -int64(l.Len()) || count > int64(l.Len()) {
+		count = 0 // more than there are: the same as all of them
+	}
+	c.DB.Touched(e)
+	removed := l.RemoveValue(c.Args[3], int(count))
+	if removed > 0 {
+		if l.Len() == 0 {
+			c.DB.Remove(e)
+		}
+		c.Dirty(int64(removed))
+	}
+	c.W.Int(int64(removed))
+}
+
+func cmdLTrim(c *Ctx) {
+	start, ok := c.intArg(c.Args[2])
+	if !ok {
+		return
+	}
+	end, ok := c.intArg(c.Args[3])
+	if !ok {
+		return
+	}
+	e, l, ok := c.lookupList(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if e == nil {
+		c.OK()
+		return
+	}
+	n := int64(l.Len())
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	if start < 0 {
+		start = 0
+	}
+	var ltrim, rtrim int64
+	if start > end || start >= n {
+		ltrim, rtrim = n, 0
+	} else {
+		if end >= n {
+			end = n - 1
+		}
+		ltrim, rtrim = start, n-end-1
+	}
+	if ltrim+rtrim > 0 {
+		c.DB.Touched(e)
+		l.DeleteRange(int(n-rtrim), int(rtrim))
+		l.DeleteRange(0, int(ltrim))
+		if l.Len() == 0 {
+			c.DB.Remove(e)
+		}
+		c.Dirty(ltrim + rtrim)
+	}
+	c.OK()
+}
+
+func cmdLPos(c *Ctx) {
+	rank, count, maxlen := int64(1), int64(-1), int64(0)
+	for j := 3; j < len(c.Args); j++ {
+		more := j+1 < len(c.Args)
+		switch {
+		case is(c.Args[j], "rank") && more:
+			v, ok := c.intArg(c.Args[j+1])
+			if !ok {
+				return
+			}
+			if v == 0 {
+				c.Err(ErrLPosRankZero)
+				return
+			}
+			rank = v
+			j++
+		case is(c.Args[j], "count") && more:
+			v, ok := parseInt(c.Args[j+1])
+			if !ok || v < 0 {
+				c.Err(ErrLPosCountNeg)
+				return
+			}
+			count = v
+			j++
+		case is(c.Args[j], "maxlen") && more:
+			v, ok := parseInt(c.Args[j+1])
+			if !ok || v < 0 {
+				c.Err(ErrLPosMaxlenNeg)
+				return
+			}
+			maxlen = v
+			j++
+		default:
+			c.Err(ErrSyntax)
+			return
+		}
+	}
+	_, l, ok := c.lookupList(c.Args[1], false)
+	if !ok {
+		return
+	}
+	if l == nil {
+		if count != -1 {
+			c.W.Array(0)
+		} else {
+			c.W.Null()
+		}
+		return
+	}
+	reverse := false
+	if rank < 0 {
+		rank = -rank // wraps for the minimum, as in Redis 7.0
+		reverse = true
+	}
+	ele := c.Args[2]
+	var found []int64
+	var matches, seen int64
+	start := 0
+	if reverse {
+		start = l.Len() - 1
+	}
+	l.Range(start, reverse, func(idx int, v []byte) bool {
+		if maxlen != 0 && seen >= maxlen {
+			return false
+		}
+		seen++
+		if string(v) == string(ele) {
+			matches++
+			if matches >= rank {
+				found = append(found, int64(idx))
+				if count == -1 || (count != 0 && matches-rank+1 >= count) {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if count == -1 {
+		if len(found) == 0 {
+			c.W.Null()
+		} else {
+			c.W.Int(found[0])
+		}
+		return
+	}
+	c.W.Array(len(found))
+	for _, f := range found {
+		c.W.Int(f)
+	}
+}
+
+// listWhere parses LEFT/RIGHT.
+func (c *Ctx) listWhere(b []byte) (int, bool) {
+	switch {
+	case is(b, "left"):
+		return listHead, true
+	case is(b, "right"):
+		return listTail, true
+	}
+	c.Err(ErrSyntax)
+	return 0, false
+}
+
+func cmdLMove(c *Ctx) {
+	from, ok := c.listWhere(c.Args[3])
+	if !ok {
+		return
+	}
+	to, ok := c.listWhere(c.Args[4])
+	if !ok {
+		return
+	}
+	c.lmove(c.Args[1], c.Args[2], from, to)
+}
+
+func cmdRPopLPush(c *Ctx) { c.lmove(c.Args[1], c.Args[2], listTail, listHead) }
+
+// lmove moves one element from src to dst and replies with it (or null when
+// src is empty). It reports whether an element moved, for blocking wrappers.
+func (c *Ctx) lmove(src, dst []byte, from, to int) bool {
+	se, sl, ok := c.lookupList(src, true)
+	if !ok {
+		return false
+	}
+	if se == nil {
+		c.W.Null()
+		return false
+	}
+	de, dl, ok := c.lookupList(dst, true)
+	if !ok {
+		return false
+	}
+	c.DB.Touched(se)
+	var v []byte
+	if from == listHead {
+		v, _ = sl.PopFront()
+	} else {
+		v, _ = sl.PopBack()
+	}
+	if de == nil {
+		dl = c.newList()
+		c.DB.SetObj(dst, store.KindList, dl)
+	} else if de != se {
+		c.DB.Touched(de)
+	}
+	if to == listHead {
+		dl.PushFront(v)
+	} else {
+		dl.PushBack(v)
+	}
+	c.W.Bulk(v)
+	if sl.Len() == 0 {
+		c.DB.Remove(se)
+	}
+	c.Dirty(1)
+	return true
+}
+
+func cmdLMPop(c *Ctx) {
+	keys, where, count, ok := c.parseMPop(1, c.listWhere)
+	if !ok {
+		return
+	}
+	c.lmpop(keys, where, count)
+}
+
+// parseMPop parses "numkeys key... WHERE [COUNT n]" starting at c.Args[at],
+// shared by LMPOP and ZMPOP (and their blocking forms).
+func (c *Ctx) parseMPop(at int, where func([]byte) (int, bool)) (keys [][]byte, w int, count int64, ok bool) {
+	numkeys, okN := parseInt(c.Args[at])
+	if !okN || numkeys <= 0 {
+		c.Err(ErrNumKeysPos)
+		return nil, 0, 0, false
+	}
+	if numkeys > int64(len(c.Args)-at-2) {
+		c.Err(ErrSyntax)
+		return nil, 0, 0, false
+	}
+	wi := at + int(numkeys) + 1
+	if w, ok = where(c.Args[wi]); !ok {
+		return nil, 0, 0, false
+	}
+	count = -1
+	for j := wi + 1; j < len(c.Args); j++ {
+		if count == -1 && is(c.Args[j], "count") && j+1 < len(c.Args) {
+			j++
+			v, okC := parseInt(c.Args[j])
+			if !okC || v <= 0 {
+				c.Err(ErrCountPos)
+				return nil, 0, 0, false
+			}
+			count = v
+			continue
+		}
+		c.Err(ErrSyntax)
+		return nil, 0, 0, false
+	}
+	if count == -1 {
+		count = 1
+	}
+	return c.Args[at+1 : wi], w, count, true
+}
+
+// lmpop pops from the first non-empty list among keys and reports whether
+// it found one (a blocking wrapper waits when it did not).
+func (c *Ctx) lmpop(keys [][]byte, where int, count int64) bool {
+	for _, k := range keys {
+		e, l, ok := c.lookupList(k, true)
+		if !ok {
+			return true
+		}
+		if e == nil {
+			continue
+		}
+		vals := c.listPop(e, l, where, int(min(count, int64(l.Len()))))
+		c.W.Array(2)
+		c.W.Bulk(k)
+		c.W.Array(len(vals))
+		for _, v := range vals {
+			c.W.Bulk(v)
+		}
+		name := "LPOP"
+		if where == listTail {
+			name = "RPOP"
+		}
+		c.Propagate([]byte(name), k, itob(count))
+		return true
+	}
+	c.W.NullArray()
+	return false
+}

@@ -1,4 +1,621 @@
 package command
 
-// setCommands declares the set family (filled in by its own change).
-func setCommands() []spec { return nil }
+import (
+	"sort"
+
+	"github.com/kevy-db/kevy/internal/store"
+)
+
+// setCommands declares the set family.
+func setCommands() []spec {
+	const g = "set"
+	return []spec{
+		{name: "sadd", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @set @fast", group: g, summary: "Adds members to a set, creating it if needed; replies how many were new.", run: cmdSAdd},
+		{name: "srem", arity: -3, flags: "write fast", first: 1, last: 1, step: 1, acl: "@write @set @fast", group: g, summary: "Removes members from a set; the key goes away with its last member.", run: cmdSRem},
+		{name: "smembers", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @slow", group: g, summary: "Lists the members of a set.", run: cmdSMembers},
+		{name: "sismember", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @set @fast", group: g, summary: "Tells whether a value is a member of a set.", run: cmdSIsMember},
+		{name: "smismember", arity: -3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @set @fast", group: g, summary: "Tells, for each of several values, whether it is a member of a set.", run: cmdSMIsMember},
+		{name: "scard", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @set @fast", group: g, summary: "Counts the members of a set.", run: cmdSCard},
+		{name: "spop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, acl: "@write @set @fast", group: g, summary: "Removes and returns random members of a set.", run: cmdSPop},
+		{name: "srandmember", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @slow", group: g, summary: "Returns random members of a set without removing them.", run: cmdSRandMember},
+		{name: "smove", arity: 4, flags: "write fast", first: 1, last: 2, step: 1, acl: "@write @set @fast", group: g, summary: "Moves a member from one set to another.", run: cmdSMove},
+		{name: "sinter", arity: -2, flags: "readonly", first: 1, last: -1, step: 1, acl: "@read @set @slow", group: g, summary: "Returns the members common to all the given sets.", run: cmdSInter},
+		{name: "sinterstore", arity: -3, flags: "write denyoom", first: 1, last: -1, step: 1, acl: "@write @set @slow", group: g, summary: "Stores the intersection of sets in a key.", run: cmdSInterStore},
+		{name: "sintercard", arity: -3, flags: "readonly", first: 0, last: 0, step: 0, acl: "@read @set @slow", group: g, summary: "Counts the members common to all the given sets, optionally stopping at a limit.", run: cmdSInterCard},
+		{name: "sunion", arity: -2, flags: "readonly", first: 1, last: -1, step: 1, acl: "@read @set @slow", group: g, summary: "Returns the members of any of the given sets.", run: cmdSUnion},
+		{name: "sunionstore", arity: -3, flags: "write denyoom", first: 1, last: -1, step: 1, acl: "@write @set @slow", group: g, summary: "Stores the union of sets in a key.", run: cmdSUnionStore},
+		{name: "sdiff", arity: -2, flags: "readonly", first: 1, last: -1, step: 1, acl: "@read @set @slow", group: g, summary: "Returns the members of the first set that are in none of the others.", run: cmdSDiff},
+		{name: "sdiffstore", arity: -3, flags: "write denyoom", first: 1, last: -1, step: 1, acl: "@write @set @slow", group: g, summary: "Stores the difference of sets in a key.", run: cmdSDiffStore},
+		{name: "sscan", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @slow", group: g, summary: "Walks the members of a set with a cursor.", run: cmdSScan},
+	}
+}
+
+func (c *Ctx) maxIntset() int { return c.E.Limits.SetMaxIntsetEntries }
+
+// getSet looks key up for reading. ok is false when a WRONGTYPE error was
+// written; s is nil for a missing key.
+func (c *Ctx) getSet(key []byte) (s *store.Set, ok bool) {
+	e := c.DB.Lookup(key)
+	if e == nil {
+		return nil, true
+	}
+	if e.Kind() != store.KindSet {
+		c.Err(ErrWrongType)
+		return nil, false
+	}
+	return e.Obj().(*store.Set), true
+}
+
+// setForWrite looks key up for a write without counting a hit or miss. The
+// caller calls c.DB.Touched(e) before changing an existing set.
+func (c *Ctx) setForWrite(key []byte) (e *store.Entry, s *store.Set, ok bool) {
+	e = c.DB.LookupNoStats(key)
+	if e == nil {
+		return nil, nil, true
+	}
+	if e.Kind() != store.KindSet {
+		c.Err(ErrWrongType)
+		return nil, nil, false
+	}
+	return e, e.Obj().(*store.Set), true
+}
+
+func cmdSAdd(c *Ctx) {
+	key := c.Args[1]
+	e, s, ok := c.setForWrite(key)
+	if !ok {
+		return
+	}
+	if s == nil {
+		s = store.NewSetFor(c.Args[2])
+		e = c.DB.SetObj(key, store.KindSet, s)
+	} else if !c.setAnyMissing(s, c.Args[2:]) {
+		c.W.Int(0)
+		return
+	} else {
+		c.DB.Touched(e)
+	}
+	var n int64
+	for _, m := range c.Args[2:] {
+		if s.Add(m, c.maxIntset()) {
+			n++
+		}
+	}
+	c.Dirty(n)
+	c.W.Int(n)
+}
+
+func (c *Ctx) setAnyMissing(s *store.Set, ms [][]byte) bool {
+	for _, m := range ms {
+		if !s.Has(m) {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdSRem(c *Ctx) {
+	e, s, ok := c.setForWrite(c.Args[1])
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.Int(0)
+		return
+	}
+	var n int64
+	for _, m := range c.Args[2:] {
+		if !s.Has(m) {
+			continue
+		}
+		if n == 0 {
+			c.DB.Touched(e)
+		}
+		s.Remove(m)
+		n++
+		if s.Len() == 0 {
+			c.DB.Remove(e)
+			break
+		}
+	}
+	c.Dirty(n)
+	c.W.Int(n)
+}
+
+func cmdSIsMember(c *Ctx) {
+	s, ok := c.getSet(c.Args[1])
+	if !ok {
+		return
+	}
+	if s != nil && s.Has(c.Args[2]) {
+		c.W.Int(1)
+		return
+	}
+	c.W.Int(0)
+}
+
+func cmdSMIsMember(c *Ctx) {
+	s, ok := c.getSet(c.Args[1])
+	if !ok {
+		return
+	}
+	c.W.Array(len(c.Args) - 2)
+	for _, m := range c.Args[2:] {
+		if s != nil && s.Has(m) {
+			c.W.Int(1)
+		} else {
+			c.W.Int(0)
+		}
+	}
+}
+
+func cmdSCard(c *Ctx) {
+	s, ok := c.getSet(c.Args[1])
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.Int(0)
+		return
+	}
+	c.W.Int(int64(s.Len()))
+}
+
+// writeSetMembers replies with every member of s as a RESP3 set.
+func (c *Ctx) writeSetMembers(s *store.Set) {
+	c.W.Set(s.Len())
+	s.Each(func(m []byte) bool { c.W.Bulk(m); return true })
+}
+
+// members copies the members of s (in iteration order).
+func members(s *store.Set) [][]byte {
+	out := make([][]byte, 0, s.Len())
+	s.Each(func(m []byte) bool { out = append(out, clone(m)); return true })
+	return out
+}
+
+func cmdSPop(c *Ctx) {
+	if len(c.Args) == 3 {
+		c.setPopCount()
+		return
+	}
+	if len(c.Args) > 3 {
+		c.Err(ErrSyntax)
+		return
+	}
+	key := c.Args[1]
+	e, s, ok := c.setForWrite(key)
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.Null()
+		return
+	}
+	c.DB.Touched(e)
+	m := clone(s.Random(c.St.Rand()))
+	s.Remove(m)
+	c.W.Bulk(m)
+	if s.Len() == 0 {
+		c.DB.Remove(e)
+	}
+	c.Dirty(1)
+	c.Propagate([]byte("SREM"), key, m)
+}
+
+func (c *Ctx) setPopCount() {
+	count, ok := parseInt(c.Args[2])
+	if !ok || count < 0 {
+		c.Err(ErrPositive)
+		return
+	}
+	key := c.Args[1]
+	e, s, ok := c.setForWrite(key)
+	if !ok {
+		return
+	}
+	if s == nil || count == 0 {
+		c.W.Set(0)
+		return
+	}
+	size := int64(s.Len())
+	c.DB.Touched(e)
+	c.Dirty(count)
+	if count >= size {
+		// Redis replies with the SUNION of the set: rebuilt, so a
+		// hashtable of integers comes out sorted as an intset would.
+		res := store.NewSet()
+		s.Each(func(m []byte) bool { res.Add(m, c.maxIntset()); return true })
+		c.writeSetMembers(res)
+		c.DB.Remove(e)
+		c.Propagate([]byte("DEL"), key)
+		return
+	}
+	var popped [][]byte
+	if count*3 > size {
+		popped = shufflePrefix(c.St.Rand(), members(s), int(count))
+	} else {
+		r := c.St.Rand()
+		for int64(len(popped)) < count {
+			m := clone(s.Random(r))
+			s.Remove(m) // removing as we go keeps the picks distinct
+			popped = append(popped, m)
+		}
+	}
+	c.W.Set(len(popped))
+	rec := make([][]byte, 0, len(popped)+2)
+	rec = append(rec, []byte("SREM"), key)
+	for _, m := range popped {
+		s.Remove(m)
+		c.W.Bulk(m)
+		rec = append(rec, m)
+	}
+	// One SREM with exactly the members removed: replay is deterministic.
+	c.Propagate(rec...)
+}
+
+func cmdSRandMember(c *Ctx) {
+	if len(c.Args) == 3 {
+		c.setRandCount()
+		return
+	}
+	if len(c.Args) > 3 {
+		c.Err(ErrSyntax)
+		return
+	}
+	s, ok := c.getSet(c.Args[1])
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.Null()
+		return
+	}
+	c.W.Bulk(s.Random(c.St.Rand()))
+}
+
+func (c *Ctx) setRandCount() {
+	count, ok := c.randCountArg(c.Args[2])
+	if !ok {
+		return
+	}
+	uniq := count >= 0
+	if !uniq {
+		count = -count
+	}
+	s, ok := c.getSet(c.Args[1])
+	if !ok {
+		return
+	}
+	if s == nil || count == 0 {
+		c.W.Array(0)
+		return
+	}
+	size := int64(s.Len())
+	r := c.St.Rand()
+	if !uniq || count == 1 {
+		c.W.Array(int(count))
+		for ; count > 0; count-- {
+			c.W.Bulk(s.Random(r))
+		}
+		return
+	}
+	if count >= size {
+		c.W.Array(int(size))
+		s.Each(func(m []byte) bool { c.W.Bulk(m); return true })
+		return
+	}
+	c.W.Array(int(count))
+	if count*3 > size {
+		for _, m := range shufflePrefix(r, members(s), int(count)) {
+			c.W.Bulk(m)
+		}
+		return
+	}
+	seen := make(map[string]struct{}, count)
+	for int64(len(seen)) < count {
+		m := s.Random(r)
+		if _, dup := seen[string(m)]; dup {
+			continue
+		}
+		seen[string(m)] = struct{}{}
+		c.W.Bulk(m)
+	}
+}
+
+func cmdSMove(c *Ctx) {
+	src, dst, m := c.Args[1], c.Args[2], c.Args[3]
+	se, ss, okS := c.setLookupAny(src)
+	de, ds, okD := c.setLookupAny(dst)
+	if se == nil {
+		c.W.Int(0)
+		return
+	}
+	if !okS || !okD {
+		c.Err(ErrWrongType)
+		return
+	}
+	if string(src) == string(dst) {
+		if ss.Has(m) {
+			c.W.Int(1)
+		} else {
+			c.W.Int(0)
+		}
+		return
+	}
+	if !ss.Has(m) {
+		c.W.Int(0)
+		return
+	}
+	c.DB.Touched(se)
+	ss.Remove(m)
+	if ss.Len() == 0 {
+		c.DB.Remove(se)
+	}
+	if ds == nil {
+		ds = store.NewSetFor(m)
+		c.DB.SetObj(dst, store.KindSet, ds)
+	} else if !ds.Has(m) {
+		c.DB.Touched(de)
+	}
+	c.Dirty(1)
+	if ds.Add(m, c.maxIntset()) {
+		c.Dirty(1)
+	}
+	c.W.Int(1)
+}
+
+// setLookupAny looks key up for a write without writing errors: ok is false
+// when the key holds another type.
+func (c *Ctx) setLookupAny(key []byte) (*store.Entry, *store.Set, bool) {
+	e := c.DB.LookupNoStats(key)
+	if e == nil {
+		return nil, nil, true
+	}
+	if e.Kind() != store.KindSet {
+		return e, nil, false
+	}
+	return e, e.Obj().(*store.Set), true
+}
+
+// setSources looks up the source keys of SINTER/SUNION/SDIFF…; a missing key
+// is a nil set. ok is false when a WRONGTYPE error was written.
+func (c *Ctx) setSources(keys [][]byte) (sets []*store.Set, missing int, ok bool) {
+	sets = make([]*store.Set, len(keys))
+	for i, k := range keys {
+		s, ok := c.getSet(k)
+		if !ok {
+			return nil, 0, false
+		}
+		if s == nil {
+			missing++
+		}
+		sets[i] = s
+	}
+	return sets, missing, true
+}
+
+func cmdSMembers(c *Ctx)    { c.setInter(c.Args[1:2], nil, false, 0) }
+func cmdSInter(c *Ctx)      { c.setInter(c.Args[1:], nil, false, 0) }
+func cmdSInterStore(c *Ctx) { c.setInter(c.Args[2:], c.Args[1], false, 0) }
+
+func cmdSInterCard(c *Ctx) {
+	numKeys, ok := parseInt(c.Args[1])
+	if !ok || numKeys < 1 {
+		c.Err(ErrNumKeysPositive)
+		return
+	}
+	if numKeys > int64(len(c.Args)-2) {
+		c.Err(ErrNumKeysTooMany)
+		return
+	}
+	var limit int64
+	for j := 2 + int(numKeys); j < len(c.Args); j++ {
+		if is(c.Args[j], "limit") && j+1 < len(c.Args) {
+			j++
+			v, ok := parseInt(c.Args[j])
+			if !ok || v < 0 {
+				c.Err(ErrLimitNonNegative)
+				return
+			}
+			limit = v
+			continue
+		}
+		c.Err(ErrSyntax)
+		return
+	}
+	c.setInter(c.Args[2:2+numKeys], nil, true, limit)
+}
+
+// setStoreResult stores res at dst (or deletes dst when res is empty) and
+// replies with its size, as the *STORE commands do.
+func (c *Ctx) setStoreResult(dst []byte, res *store.Set) {
+	if res != nil && res.Len() > 0 {
+		c.DB.SetObj(dst, store.KindSet, res)
+		c.Dirty(1)
+		c.W.Int(int64(res.Len()))
+		return
+	}
+	if c.DB.Delete(dst) {
+		c.Dirty(1)
+	}
+	c.W.Int(0)
+}
+
+// setInter is SINTER, SINTERSTORE (dst != nil), SINTERCARD (card) and
+// SMEMBERS.
+func (c *Ctx) setInter(keys [][]byte, dst []byte, card bool, limit int64) {
+	sets, missing, ok := c.setSources(keys)
+	if !ok {
+		return
+	}
+	if missing > 0 {
+		switch {
+		case dst != nil:
+			c.setStoreResult(dst, nil)
+		case card:
+			c.W.Int(0)
+		default:
+			c.W.Set(0)
+		}
+		return
+	}
+	// Walk the smallest set and probe the others, smallest first.
+	sort.SliceStable(sets, func(i, j int) bool { return sets[i].Len() < sets[j].Len() })
+	var out [][]byte
+	var n int64
+	sets[0].Each(func(m []byte) bool {
+		for _, o := range sets[1:] {
+			if o != sets[0] && !o.Has(m) {
+				return true
+			}
+		}
+		n++
+		if !card {
+			out = append(out, clone(m))
+		}
+		return !(card && limit > 0 && n >= limit)
+	})
+	switch {
+	case card:
+		c.W.Int(n)
+	case dst != nil:
+		res := store.NewSet()
+		for _, m := range out {
+			res.Add(m, c.maxIntset())
+		}
+		c.setStoreResult(dst, res)
+	default:
+		c.W.Set(len(out))
+		for _, m := range out {
+			c.W.Bulk(m)
+		}
+	}
+}
+
+func cmdSUnion(c *Ctx)      { c.setUnionDiff(c.Args[1:], nil, false) }
+func cmdSUnionStore(c *Ctx) { c.setUnionDiff(c.Args[2:], c.Args[1], false) }
+func cmdSDiff(c *Ctx)       { c.setUnionDiff(c.Args[1:], nil, true) }
+func cmdSDiffStore(c *Ctx)  { c.setUnionDiff(c.Args[2:], c.Args[1], true) }
+
+// setUnionDiff is SUNION, SDIFF and their STORE forms. The result is built
+// as Redis builds it (an intset that converts when it must, filled in the
+// same order and, for SDIFF, with the same choice of algorithm), so a stored
+// result has the encoding Redis would give it.
+func (c *Ctx) setUnionDiff(keys [][]byte, dst []byte, diff bool) {
+	sets, _, ok := c.setSources(keys)
+	if !ok {
+		return
+	}
+	max := c.maxIntset()
+	res := store.NewSet()
+	switch {
+	case !diff:
+		for _, s := range sets {
+			if s != nil {
+				s.Each(func(m []byte) bool { res.Add(m, max); return true })
+			}
+		}
+	case sets[0] == nil:
+	case c.sameSet(keys):
+		// SDIFF a … a …: empty.
+	default:
+		var one, two int64
+		for _, s := range sets {
+			if s != nil {
+				one += int64(sets[0].Len())
+				two += int64(s.Len())
+			}
+		}
+		one /= 2
+		others := sets[1:]
+		if one <= two {
+			// Algorithm 1: keep the members of the first set found in no
+			// other, probing the biggest others first.
+			sorted := append([]*store.Set(nil), others...)
+			sort.SliceStable(sorted, func(i, j int) bool { return setLen(sorted[i]) > setLen(sorted[j]) })
+			sets[0].Each(func(m []byte) bool {
+				for _, o := range sorted {
+					if o != nil && o.Has(m) {
+						return true
+					}
+				}
+				res.Add(m, max)
+				return true
+			})
+		} else {
+			// Algorithm 2: copy the first set, remove the others.
+			sets[0].Each(func(m []byte) bool { res.Add(m, max); return true })
+			for _, o := range others {
+				if o == nil {
+					continue
+				}
+				o.Each(func(m []byte) bool { res.Remove(m); return true })
+				if res.Len() == 0 {
+					break
+				}
+			}
+		}
+	}
+	if dst != nil {
+		c.setStoreResult(dst, res)
+		return
+	}
+	c.writeSetMembers(res)
+}
+
+func setLen(s *store.Set) int {
+	if s == nil {
+		return 0
+	}
+	return s.Len()
+}
+
+// sameSet reports whether a later key of an SDIFF names the first set.
+func (c *Ctx) sameSet(keys [][]byte) bool {
+	for _, k := range keys[1:] {
+		if string(k) == string(keys[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdSScan(c *Ctx) {
+	cursor, ok := c.parseCollCursor(c.Args[2])
+	if !ok {
+		return
+	}
+	s, ok := c.getSet(c.Args[1])
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.Raw(emptyScanReply)
+		return
+	}
+	o, ok := c.parseScanOpts(c.Args[3:], false)
+	if !ok {
+		return
+	}
+	var out [][]byte
+	add := func(m []byte) {
+		if scanMatch(o, m) {
+			out = append(out, clone(m))
+		}
+	}
+	if s.IsIntset() {
+		cursor = s.Scan(cursor, add)
+	} else {
+		maxIter := o.count * 10
+		var seen int64
+		for {
+			cursor = s.Scan(cursor, func(m []byte) { seen++; add(m) })
+			maxIter--
+			if cursor == 0 || maxIter <= 0 || seen >= o.count {
+				break
+			}
+		}
+	}
+	c.writeScanReply(cursor, out)
+}

@@ -139,4 +139,3 @@ func copyFile(fsys vfs.FS, from, to string) error {
 		return err
 	})
 }
-
