@@ -33,7 +33,7 @@ type WriterOptions struct {
 	SetMaxIntsetEntries int
 
 	// HashMaxListpackEntries and HashMaxListpackValue bound the hashes
-	// written as listpacks (hash-max-listpack-entries/-value). Defaults 128
+	// written as listpacks (hash-max-listpack-entries/-value). Defaults 512
 	// and 64 bytes.
 	HashMaxListpackEntries int
 	HashMaxListpackValue   int
@@ -68,7 +68,7 @@ func DefaultWriterOptions() WriterOptions {
 		Checksum:               true,
 		ListMaxListpackSize:    -2,
 		SetMaxIntsetEntries:    512,
-		HashMaxListpackEntries: 128,
+		HashMaxListpackEntries: 512,
 		HashMaxListpackValue:   64,
 		ZSetMaxListpackEntries: 128,
 		ZSetMaxListpackValue:   64,

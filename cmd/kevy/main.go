@@ -11,11 +11,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
+	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/internal/config"
 	"github.com/kevy-db/kevy/internal/server"
 )
 
@@ -32,27 +34,51 @@ func run(args []string) int {
 			return checkRDB(args[1:], os.Stdout, os.Stderr)
 		case "import-kevy1":
 			return importKevy1(args[1:], os.Stdout, os.Stderr)
+		case "-v", "--version":
+			fmt.Printf("kevy (Redis %s compatible)\n", command.ServerVersion)
+			return 0
+		case "-h", "--help":
+			fmt.Println("usage: kevy [config-file] [--directive value ...]\n       kevy check-aof [--fix] FILE\n       kevy check-rdb FILE\n       kevy import-kevy1 [--dir DEST] SRC")
+			return 0
 		}
 	}
-	opts, err := parseArgs(args)
+	cfg, err := config.Parse(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := server.New(opts)
+	logger, closer, err := cfg.NewLogger()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kevy:", err)
 		return 1
 	}
+	defer closer.Close()
+	if path := os.Getenv("KEVY_CPUPROFILE"); path != "" {
+		// Profiling hook for the benchmark work: the profile covers the
+		// server's whole life and is written on a clean exit.
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kevy:", err)
+			return 1
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	srv, err := server.New(server.OptionsFromConfig(cfg, logger))
+	if err != nil {
+		logger.Error("cannot start", "err", err)
+		return 1
+	}
+	srv.BindConfig(cfg)
 	if err := srv.Listen(); err != nil {
-		fmt.Fprintln(os.Stderr, "kevy:", err)
+		logger.Error("cannot listen", "err", err)
 		return 1
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve() }()
 	if err := srv.Load(); err != nil {
-		opts.Logger.Error("refusing to start: the data on disk could not be loaded", "err", err)
+		logger.Error("refusing to start: the data on disk could not be loaded", "err", err)
+		fmt.Fprintln(os.Stderr, "kevy: refusing to start:", err)
 		srv.Close()
 		<-serveErr
 		return 1
@@ -61,14 +87,14 @@ func run(args []string) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		sig := <-sigs
-		opts.Logger.Info("received signal, shutting down", "signal", sig.String())
+		logger.Info("received signal, shutting down", "signal", sig.String())
 		if err := srv.Shutdown(context.Background(), 0); err != nil {
-			opts.Logger.Error("shutdown failed", "err", err)
+			logger.Error("shutdown failed", "err", err)
 		}
 	}()
-	opts.Logger.Info("kevy ready to accept connections", "addr", srv.Addr().String())
+	logger.Info("kevy ready to accept connections", "addr", srv.Addr().String())
 	if err := <-serveErr; err != nil && !errors.Is(err, server.ErrServerClosed) {
-		fmt.Fprintln(os.Stderr, "kevy:", err)
+		logger.Error("server stopped", "err", err)
 		return 1
 	}
 	return 0

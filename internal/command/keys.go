@@ -497,5 +497,5 @@ func writeHelp(c *Ctx, cmd string, lines []string) {
 		c.W.SimpleString(l)
 	}
 	c.W.SimpleString("HELP")
-	c.W.SimpleString("    Print this help.")
+	c.W.SimpleString("    Prints this help.")
 }

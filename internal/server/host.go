@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/internal/config"
 )
 
 // host is the Server seen through command.Host. Its methods run under the
@@ -32,7 +33,13 @@ func (h *host) ConfigSet(pairs []string) error {
 	if h.opts.Config == nil {
 		return errors.New("ERR CONFIG SET is not available")
 	}
-	return h.opts.Config.Set(pairs)
+	if err := h.opts.Config.Set(pairs); err != nil {
+		return err
+	}
+	if c, ok := h.opts.Config.(*config.Config); ok {
+		h.s().applyConfigLocked(c.Snapshot())
+	}
+	return nil
 }
 
 func (h *host) ConfigRewrite() error {

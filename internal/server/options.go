@@ -70,7 +70,7 @@ func DefaultSavePoints() []SavePoint {
 
 // ConfigStore is the live configuration behind CONFIG.
 type ConfigStore interface {
-	Get(pattern string) []string
+	Get(patterns ...string) []string
 	Set(pairs []string) error
 	Rewrite() error
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -563,3 +564,5 @@ func (s *Server) infoPersistence(w func(string, any)) {
 		w("aof_delayed_fsync", st.DelayedFsync)
 	}
 }
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
