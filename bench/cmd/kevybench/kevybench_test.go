@@ -1,0 +1,87 @@
+package main
+
+// Fast unit tests of the parsing and reporting helpers. They start no
+// servers; the benchmark itself only runs through `go run`.
+
+import (
+	"bufio"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseBenchCSV(t *testing.T) {
+	out := `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+"SET","32154.34","0.997","0.024","0.959","1.495","2.879","5.191"
+"LPUSH (needed to benchmark LRANGE)","29895.37","1.110","0.072","0.975","1.783","5.711","17.471"
+"LRANGE_100 (first 100 elements)","24968.79","1.330","0.136","1.191","2.111","5.591","13.495"
+"MSET (10 keys)","31948.88","1.077","0.072","1.031","1.503","3.231","5.839"
+`
+	got, err := parseBenchCSV([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"set": 32154.34, "lrange_100": 24968.79, "mset": 31948.88}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+}
+
+func TestMedianPercentile(t *testing.T) {
+	if m := median([]float64{3, 1, 2}); m != 2 {
+		t.Errorf("median odd = %v", m)
+	}
+	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
+		t.Errorf("median even = %v", m)
+	}
+	s := make([]float64, 1000)
+	for i := range s {
+		s[i] = float64(i + 1)
+	}
+	for q, want := range map[float64]float64{0.5: 500, 0.99: 990, 0.999: 999, 1: 1000} {
+		if got := percentile(s, q); got != want {
+			t.Errorf("p%v = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestReadReplyAndInfo(t *testing.T) {
+	in := "+OK\r\n-ERR nope\r\n:42\r\n$3\r\nfoo\r\n$-1\r\n*2\r\n$1\r\na\r\n:1\r\n$28\r\n# Memory\r\nused_memory:1234\r\n\r\n"
+	r := bufio.NewReader(strings.NewReader(in))
+	var got []reply
+	for i := 0; i < 7; i++ {
+		rep, err := readReply(r)
+		if err != nil {
+			t.Fatalf("reply %d: %v", i, err)
+		}
+		got = append(got, rep)
+	}
+	if got[0].str != "OK" || got[1].err() == nil || got[2].num != 42 || got[3].str != "foo" || !got[4].null ||
+		len(got[5].arr) != 2 || got[5].arr[1].num != 1 {
+		t.Errorf("decoded %+v", got)
+	}
+	if v, ok := infoField(got[6].str, "used_memory"); !ok || v != "1234" {
+		t.Errorf("infoField = %q %v", v, ok)
+	}
+}
+
+func TestTableMarkdown(t *testing.T) {
+	tb := newTable("T", column{"ops", fmtOps})
+	r := tb.row("SET")
+	r.metrics[0].add(0, 200)
+	r.metrics[0].add(1, 100)
+	e := tb.row("ZADD")
+	e.metrics[0].fail(0, errors.New("ERR unknown | command"))
+	e.metrics[0].add(1, 50)
+	md := tb.markdown()
+	for _, want := range []string{"| SET | 200 | 100 | 2.00 |", "| ZADD | error: ERR unknown / command | 50 | — |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The redis-benchmark tests of the throughput tables, by their -t names.
+var throughputTests = []string{"set", "get", "incr", "lpush", "rpop", "sadd", "hset", "zadd", "mset", "lrange_100"}
+
+// probes are one command per test, run before redis-benchmark: a server
+// that answers an error is marked "error" for that test instead of being
+// credited with the speed of its error replies (redis-benchmark counts
+// error replies as completed requests).
+var probes = map[string][]string{
+	"set":        {"SET", "kevybench:probe", "x"},
+	"get":        {"GET", "kevybench:probe"},
+	"incr":       {"INCR", "kevybench:probe:n"},
+	"lpush":      {"LPUSH", "kevybench:probe:l", "x"},
+	"rpop":       {"RPOP", "kevybench:probe:l"},
+	"sadd":       {"SADD", "kevybench:probe:s", "x"},
+	"hset":       {"HSET", "kevybench:probe:h", "f", "x"},
+	"zadd":       {"ZADD", "kevybench:probe:z", "1", "x"},
+	"mset":       {"MSET", "kevybench:probe:1", "x", "kevybench:probe:2", "y"},
+	"lrange_100": {"LRANGE", "kevybench:probe:l", "0", "99"},
+}
+
+// throughputRun is one redis-benchmark configuration.
+type throughputRun struct {
+	label    func(test string) string // table row
+	col      int
+	tests    []string
+	clients  int
+	pipeline int
+	n        int
+}
+
+func throughput(cfg *config) ([]*table, error) {
+	var tables []*table
+	for _, mode := range []string{"off", "everysec", "always"} {
+		if !cfg.modes[mode] {
+			continue
+		}
+		set := settings{appendOnly: mode != "off", fsync: mode}
+		if mode == "off" {
+			set.fsync = "everysec"
+		}
+		cols := []column{{"ops/s, no pipelining", fmtOps}, {"ops/s, -P 16", fmtOps}}
+		var t *table
+		var runs []throughputRun
+		if mode != "always" {
+			t = newTable(fmt.Sprintf("%s: ops/s, 50 clients", set), cols...)
+			for col, p := range []int{1, 16} {
+				runs = append(runs, throughputRun{label: strings.ToUpper, col: col, tests: throughputTests, clients: 50, pipeline: p, n: cfg.n})
+			}
+			t.note("`redis-benchmark -c 50 -n %d -r 100000 -t %s [-P 16] --csv`, database flushed before each run.", cfg.n, strings.Join(throughputTests, ","))
+		} else {
+			t = newTable(fmt.Sprintf("%s: SET and INCR by client count (group commit)", set), cols...)
+			for _, c := range []int{1, 10, 50, 200} {
+				c := c
+				n := max(2000, 200*c)
+				if cfg.quick {
+					n = max(300, 30*c)
+				}
+				for col, p := range []int{1, 16} {
+					runs = append(runs, throughputRun{
+						label: func(test string) string { return clientsLabel(test, c) },
+						col:   col, tests: []string{"set", "incr"}, clients: c, pipeline: p, n: n * p,
+					})
+				}
+			}
+			// Rows in client order, SET then INCR.
+			for _, test := range []string{"set", "incr"} {
+				for _, c := range []int{1, 10, 50, 200} {
+					t.row(clientsLabel(test, c))
+				}
+			}
+			t.note("`redis-benchmark -c C -n N -r 100000 -t set,incr [-P 16] --csv`, N = %s per run; every write is fsynced before its reply, so throughput beyond one fsync per round trip comes from group commit.",
+				map[bool]string{true: "max(300, 30·C), ×16 with -P 16", false: "max(2000, 200·C), ×16 with -P 16"}[cfg.quick])
+		}
+		tables = append(tables, t)
+		if err := runThroughputMode(cfg, set, mode, t, runs); err != nil {
+			t.note("error: %s", shorten(err.Error()))
+		}
+	}
+	return tables, nil
+}
+
+func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []throughputRun) error {
+	logf("throughput: %s", set)
+	base := filepath.Join(cfg.tmp, "throughput-"+mode)
+	p, err := startPair(cfg.prods, set, base)
+	if err != nil {
+		return err
+	}
+	defer func() { p.kill() }() // p may be updated with restarted servers
+	// Rows of the plain tables in the listed order.
+	for _, r := range runs {
+		for _, test := range r.tests {
+			t.row(r.label(test))
+		}
+	}
+	for round := 0; round < cfg.rounds; round++ {
+		for _, r := range runs {
+			for i := range p {
+				if !p[i].alive() {
+					// A crashed server gets a fresh start so the rest of
+					// the run still measures it.
+					for _, test := range r.tests {
+						t.row(r.label(test)).metrics[r.col].fail(i, fmt.Errorf("server had exited: %s", p[i].logTail()))
+					}
+					dir := fmt.Sprintf("%s-restart%d", p[i].dir, time.Now().UnixNano())
+					if s, err := startServer(p[i].prod, set, dir); err == nil {
+						p[i] = s
+					}
+					continue
+				}
+				res, errs := benchOnce(cfg, p[i], r.tests, r.clients, r.pipeline, r.n)
+				for _, test := range r.tests {
+					m := t.row(r.label(test)).metrics[r.col]
+					if e, ok := errs[test]; ok {
+						m.fail(i, e)
+					} else {
+						m.add(i, res[test])
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// benchOnce probes the tests, then runs redis-benchmark once on s.
+func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int) (map[string]float64, map[string]error) {
+	errs := map[string]error{}
+	failAll := func(err error) (map[string]float64, map[string]error) {
+		for _, t := range tests {
+			errs[t] = err
+		}
+		return nil, errs
+	}
+	c, err := s.client()
+	if err != nil {
+		return failAll(err)
+	}
+	var run []string
+	for _, t := range tests {
+		if _, err := c.do(probes[t]...); err != nil {
+			errs[t] = fmt.Errorf("%s: %v", strings.Join(probes[t], " "), err)
+			continue
+		}
+		run = append(run, t)
+	}
+	_, ferr := c.do("FLUSHALL")
+	c.close()
+	if ferr != nil {
+		return failAll(fmt.Errorf("FLUSHALL: %v", ferr))
+	}
+	if len(run) == 0 {
+		return nil, errs
+	}
+	limit := 10 * time.Minute
+	if cfg.quick {
+		limit = 3 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-c", strconv.Itoa(clients),
+		"-n", strconv.Itoa(n), "-P", strconv.Itoa(pipeline), "-r", "100000", "-t", strings.Join(run, ","), "--csv"}
+	cmd := exec.CommandContext(ctx, cfg.benchBin, args...)
+	cmd.SysProcAttr = sysAttr()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	logf("  %s: redis-benchmark -c %d -P %d -n %d -t %s", s.prod.name, clients, pipeline, n, strings.Join(run, ","))
+	if err := cmd.Start(); err != nil {
+		return failAll(err)
+	}
+	track(cmd)
+	err = cmd.Wait()
+	untrack(cmd)
+	res, perr := parseBenchCSV(stdout.Bytes())
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("redis-benchmark timed out after %v", limit)
+	}
+	for _, t := range run {
+		if _, ok := res[t]; ok {
+			continue
+		}
+		switch {
+		case err != nil:
+			errs[t] = fmt.Errorf("redis-benchmark: %v %s", err, lastLine(stderr.String()))
+		case perr != nil:
+			errs[t] = perr
+		case !s.alive():
+			errs[t] = fmt.Errorf("server exited: %s", s.logTail())
+		default:
+			errs[t] = fmt.Errorf("no result from redis-benchmark %s", lastLine(stderr.String()))
+		}
+	}
+	return res, errs
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// parseBenchCSV reads redis-benchmark --csv output into requests per
+// second by -t test name. Rows like "LPUSH (needed to benchmark LRANGE)"
+// are setup steps and are skipped; "LRANGE_100 (first 100 elements)" is
+// lrange_100 and "MSET (10 keys)" is mset.
+func parseBenchCSV(out []byte) (map[string]float64, error) {
+	r := csv.NewReader(bytes.NewReader(out))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("redis-benchmark CSV: %v", err)
+	}
+	res := map[string]float64{}
+	for _, rec := range recs {
+		if len(rec) < 2 || rec[0] == "test" || strings.Contains(rec[0], "needed") {
+			continue
+		}
+		f := strings.Fields(rec[0])
+		if len(f) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(rec[1], 64)
+		if err != nil {
+			return res, fmt.Errorf("redis-benchmark CSV: bad rps %q for %s", rec[1], rec[0])
+		}
+		res[strings.ToLower(f[0])] = v
+	}
+	return res, nil
+}
+
+func clientsLabel(test string, c int) string {
+	if c == 1 {
+		return strings.ToUpper(test) + ", 1 client"
+	}
+	return fmt.Sprintf("%s, %d clients", strings.ToUpper(test), c)
+}
