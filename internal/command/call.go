@@ -34,6 +34,10 @@ func (e *Engine) Call(cl *Client, args [][]byte) {
 		e.rejectCmd(cl, cmd, ErrNoAuth)
 		return
 	}
+	// RESP2 subscribed mode allows only the Pub/Sub commands (pubsub.go).
+	if e.pubsubIntercept(cl, cmd, args) {
+		return
+	}
 	if e.Host != nil && e.Host.Loading() && cmd.Flags&FlagLoading == 0 {
 		e.rejectCmd(cl, cmd, ErrLoading)
 		return
@@ -62,6 +66,9 @@ func (e *Engine) Call(cl *Client, args [][]byte) {
 	e.run(cl, cmd, args)
 	e.depth--
 	e.finishCall(cmd.Name == "exec")
+	// Serve clients blocked on keys this command (or transaction) filled,
+	// after it completed, as Redis's handleClientsBlockedOnKeys (blocking.go).
+	e.serveBlocked()
 }
 
 // reject answers an error for a command that could not be run; inside MULTI
@@ -103,6 +110,7 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	cmd.Run(c)
 	e.TotalCommands++
 	if c.dirty > 0 {
+		e.noteWrite(cl.DB, cmd, args) // may have filled keys clients block on (blocking.go)
 		e.Dirty += c.dirty
 		if !c.propagated && cmd.Flags&FlagWrite != 0 {
 			e.propagate(cl.DB, args...)

@@ -36,6 +36,14 @@ type Client struct {
 
 	ctx       Ctx
 	ctxNested Ctx
+
+	// Blocking and Pub/Sub state (blocking.go, pubsub.go), guarded by the
+	// execution lock like the rest of the session.
+	blk *blockedOp
+	ps  *clientPubSub
+	// Conn is the server's per-connection state. When it implements
+	// ConnHooks the engine tells it about Pub/Sub messages appended to W.
+	Conn any
 }
 
 type queued struct {
@@ -83,6 +91,7 @@ func (c *Client) unwatch() {
 // Reset returns the session to its state after connecting (RESET).
 func (c *Client) Reset() {
 	c.discardMulti()
+	c.unsubscribeAll() // RESET leaves every channel and pattern (pubsub.go)
 	c.DB = 0
 	c.Name = ""
 	c.W.SetProto(2)

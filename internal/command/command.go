@@ -135,6 +135,7 @@ func NewTable() *Table {
 		stringCommands(), bitCommands(), multiCommands(),
 		hashCommands(), listCommands(), setCommands(), zsetCommands(),
 		dumpCommands(),
+		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
 	} {
 		for _, sp := range family {
 			c := sp.build("")

@@ -43,6 +43,9 @@ type Engine struct {
 	ActiveExpireOff bool
 	depth           int // >0 while a client command runs
 	watchers        map[watchKey][]*Client
+
+	blk blockState  // clients blocked on keys (blocking.go)
+	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
 }
 
 type rec struct {
@@ -134,7 +137,7 @@ type EncodingLimits struct {
 // DefaultEncodingLimits are Redis 7.0's defaults.
 func DefaultEncodingLimits() EncodingLimits {
 	return EncodingLimits{
-		HashMaxListpackEntries: 128, HashMaxListpackValue: 64,
+		HashMaxListpackEntries: 512, HashMaxListpackValue: 64,
 		ListMaxListpackSize: -2, SetMaxIntsetEntries: 512,
 		ZSetMaxListpackEntries: 128, ZSetMaxListpackValue: 64,
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,11 +18,26 @@ import (
 const protectedModeMsg = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
 
 // conn is one client connection.
+//
+// Its goroutine reads commands, executes them under the execution lock and
+// writes the replies (invariant 2 of the package comment). Two things make
+// other goroutines touch it:
+//
+//   - A client blocked in BLPOP and friends is served by whichever
+//     goroutine filled the key, under the execution lock: the reply goes into
+//     cl.W, the log offset to wait for into wakeOff, and the blocked reader
+//     is interrupted with a read deadline in the past (block.go).
+//   - Once the client has subscribed to Pub/Sub, publishers append messages
+//     to cl.W under the execution lock, and a flusher goroutine sends them.
+//     From then on cl.W is only touched under the lock and bytes leave it
+//     through extractLocked, with writeMu ordering the network writes
+//     (pubsub.go).
 type conn struct {
 	s  *Server
 	nc net.Conn
 	rd *resp.Reader
 	cl *command.Client
+	in connInput // what the reader reads: input read while blocked, then nc
 
 	// Log offset of the last record this connection's commands produced,
 	// and the reply-buffer position and command count since the first
@@ -33,9 +49,26 @@ type conn struct {
 	hasUnacked  bool
 	killed      atomic.Bool
 	lastCmdTime atomic.Int64
+
+	// Set under the execution lock by the goroutine that served this
+	// blocked client: the log offset covering the served pop's record.
+	wakeOff int64
+	wakeLog *aof.Log
+
+	// Pub/Sub output path (pubsub.go).
+	ps         bool // owner only: cl.W is shared with publishers (set under the lock)
+	subscribed bool // owner only: subscribed after the last command
+	holdOut    bool // under the lock: cl.W holds replies waiting for this connection's log
+	writeMu    sync.Mutex
+	capture    bool   // under the lock and writeMu: cl.W flushes into capBuf
+	capBuf     []byte // under writeMu
+	inflight   atomic.Int64
+	softSince  time.Time // under the lock: when the soft output limit was first exceeded
+	outSig     chan struct{}
+	outStop    chan struct{}
 }
 
-// countingConn counts bytes for INFO's total_net_*_bytes.
+// countingReader counts bytes for INFO's total_net_*_bytes.
 type countingReader struct {
 	r io.Reader
 	n *atomic.Int64
@@ -47,14 +80,45 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-type countingWriter struct {
-	w io.Writer
-	n *atomic.Int64
+// connInput is the reader's source: input that arrived while the client
+// was blocked (read to notice a disconnect) comes first, then the socket.
+type connInput struct {
+	c       *conn
+	pending []byte
+	err     error // a read error seen while blocked, reported after pending
 }
 
-func (c countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n.Add(int64(n))
+func (in *connInput) Read(p []byte) (int, error) {
+	if len(in.pending) > 0 {
+		n := copy(p, in.pending)
+		in.pending = in.pending[n:]
+		if len(in.pending) == 0 {
+			in.pending = nil
+		}
+		return n, nil
+	}
+	if in.err != nil {
+		err := in.err
+		in.err = nil
+		return 0, err
+	}
+	n, err := in.c.nc.Read(p)
+	in.c.s.stats.netInput.Add(int64(n))
+	return n, err
+}
+
+// connSink is cl.W's destination: the socket, or capBuf while a Pub/Sub
+// connection's output is being extracted under the lock.
+type connSink struct{ c *conn }
+
+func (s connSink) Write(p []byte) (int, error) {
+	c := s.c
+	if c.capture {
+		c.capBuf = append(c.capBuf, p...)
+		return len(p), nil
+	}
+	n, err := c.nc.Write(p)
+	c.s.stats.netOutput.Add(int64(n))
 	return n, err
 }
 
@@ -72,6 +136,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		return
 	}
 	c := &conn{s: s, nc: nc}
+	c.in.c = c
 	now := time.Now()
 	c.cl = &command.Client{
 		ID:              s.nextID.Add(1),
@@ -79,7 +144,8 @@ func (s *Server) serveConn(nc net.Conn) {
 		LocalAddr:       nc.LocalAddr().String(),
 		Created:         now,
 		LastInteraction: now,
-		W:               resp.NewWriter(countingWriter{nc, &s.stats.netOutput}),
+		W:               resp.NewWriter(connSink{c}),
+		Conn:            c,
 	}
 	c.lastCmdTime.Store(now.UnixMilli())
 	s.clientsMu.Lock()
@@ -100,11 +166,13 @@ func (s *Server) serveConn(nc net.Conn) {
 		delete(s.clients, c.cl.ID)
 		s.clientsMu.Unlock()
 		s.mu.Lock()
-		c.cl.Reset() // drop MULTI state and watched keys
+		s.eng.UnblockClient(c.cl, false)
+		c.cl.Reset() // drop MULTI state, watched keys and subscriptions
 		s.mu.Unlock()
+		c.stopFlusher()
 	}()
 
-	c.rd = resp.NewReader(countingReader{nc, &s.stats.netInput}, c.limits())
+	c.rd = resp.NewReader(&c.in, c.limits())
 	c.rd.SetBeforeBlock(c.beforeBlock)
 	for {
 		args, err := c.rd.ReadCommand()
@@ -116,12 +184,15 @@ func (s *Server) serveConn(nc net.Conn) {
 			return
 		}
 		c.exec(args)
+		if c.cl.Blocked() && !c.waitBlocked() {
+			return
+		}
 		if c.cl.CloseAfterReply {
 			c.flush()
 			return
 		}
 		// Don't let a long pipeline grow the reply buffer without bound.
-		if c.cl.W.Buffered() > 1<<20 {
+		if c.buffered() > 1<<20 {
 			if c.flush() != nil {
 				return
 			}
@@ -147,8 +218,10 @@ func (c *conn) readFailed(err error) {
 	var pe *resp.ProtocolError
 	if errors.As(err, &pe) {
 		c.flush()
+		c.lockOut()
 		c.cl.W.Error("ERR " + pe.Msg)
-		c.cl.W.Flush()
+		c.unlockOut()
+		c.flush()
 		c.s.log.Debug("protocol error; closing client", "addr", c.cl.Addr, "err", pe.Msg)
 		return
 	}
@@ -164,14 +237,18 @@ func (c *conn) readFailed(err error) {
 func (c *conn) exec(args [][]byte) {
 	s := c.s
 	wasAuth := c.authenticated()
-	start := c.cl.W.Buffered()
 	s.mu.Lock()
+	start := c.cl.W.Buffered()
 	now := time.Now()
 	s.st.SetTime(now.UnixMilli())
 	c.cl.LastInteraction = now
+	c.holdOut = true // replies from here on wait for this connection's flush
 	s.eng.Call(c.cl, args)
-	off := s.appendLogLocked()
-	lg := s.p.log
+	off, lg := s.afterCallLocked()
+	c.subscribed = c.cl.SubscriptionCount() > 0
+	if c.subscribed && !c.ps {
+		c.startFlusher()
+	}
 	s.mu.Unlock()
 	c.lastCmdTime.Store(now.UnixMilli())
 	if off > 0 {
@@ -192,12 +269,13 @@ func (c *conn) exec(args [][]byte) {
 
 // beforeBlock runs when the reader has no complete command left: the moment
 // to make this connection's writes durable and send its replies (invariant
-// 2). It also arms the idle timeout.
+// 2). It also arms the idle timeout, which, as in Redis, spares subscribers
+// (and blocked clients, which never get here while blocked).
 func (c *conn) beforeBlock() error {
 	if err := c.flush(); err != nil {
 		return err
 	}
-	if t := c.s.dyn.Load().idleTimeout; t > 0 && !c.cl.InMulti() {
+	if t := c.s.dyn.Load().idleTimeout; t > 0 && !c.cl.InMulti() && !c.subscribed {
 		c.nc.SetReadDeadline(time.Now().Add(t))
 	} else {
 		c.nc.SetReadDeadline(time.Time{})
@@ -213,18 +291,43 @@ func (c *conn) flush() error {
 		if err != nil {
 			// Replace every reply from the first unacknowledged write on
 			// with an error: none of them may be taken as success.
-			c.cl.W.Truncate(c.unackStart)
+			c.lockOut()
+			c.cl.W.Truncate(min(c.unackStart, c.cl.W.Buffered()))
 			msg := "MISCONF Errors writing to the AOF file: " + errText(err)
 			for i := 0; i < c.unackCmds; i++ {
 				c.cl.W.Error(msg)
 			}
+			c.unlockOut()
 		}
 		c.hasUnacked = false
+	}
+	if c.ps {
+		return c.flushShared()
 	}
 	if c.cl.W.Buffered() == 0 {
 		return nil
 	}
 	return c.cl.W.Flush()
+}
+
+// lockOut and unlockOut guard cl.W when publishers may append to it.
+func (c *conn) lockOut() {
+	if c.ps {
+		c.s.mu.Lock()
+	}
+}
+
+func (c *conn) unlockOut() {
+	if c.ps {
+		c.s.mu.Unlock()
+	}
+}
+
+// buffered is the size of the pending replies.
+func (c *conn) buffered() int {
+	c.lockOut()
+	defer c.unlockOut()
+	return c.cl.W.Buffered()
 }
 
 // errText is the strerror-like tail of an I/O error.

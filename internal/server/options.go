@@ -55,6 +55,9 @@ type Options struct {
 	AutoAOFRewriteMinSize    int64
 	// Limits are the encoding thresholds (hash-max-listpack-entries …).
 	Limits *command.EncodingLimits
+	// PubSubOutputLimit is client-output-buffer-limit pubsub; nil means
+	// Redis's default, 32mb hard, 8mb soft for 60 s (pubsub.go).
+	PubSubOutputLimit *OutputBufferLimit
 }
 
 // SavePoint is one "save <seconds> <changes>" rule.
