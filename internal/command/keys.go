@@ -121,15 +121,9 @@ func cmdKeys(c *Ctx) {
 	}
 }
 
-// parseCursor parses a SCAN cursor as Redis does (an unsigned 64-bit number).
-func (c *Ctx) parseCursor(b []byte) (uint64, bool) {
-	v, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil || len(b) == 0 || b[0] == '+' {
-		c.Err("ERR invalid cursor")
-		return 0, false
-	}
-	return v, true
-}
+// parseCursor parses a SCAN-family cursor with strtoul's rules, as Redis
+// does (see parseCollCursor).
+func (c *Ctx) parseCursor(b []byte) (uint64, bool) { return c.parseCollCursor(b) }
 
 // scanOpts are SCAN's options; SSCAN, HSCAN and ZSCAN share them (without
 // TYPE).
