@@ -1,7 +1,6 @@
 package command
 
 import (
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -22,34 +21,10 @@ func (c *Ctx) intArg(b []byte) (int64, bool) {
 	return v, ok
 }
 
-// parseFloat parses a double as Redis's string2d does (strtod over the whole
-// string, no leading space, NaN refused).
-func parseFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || isSpace(b[0]) || strings.ContainsRune(string(b), '_') {
-		return 0, false
-	}
-	s := string(b)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			// strtod returns ±HUGE_VAL or 0 with ERANGE; Redis accepts
-			// neither overflow nor underflow.
-			return 0, false
-		}
-		lower := strings.ToLower(s)
-		switch lower {
-		case "inf", "+inf", "infinity", "+infinity":
-			return math.Inf(1), true
-		case "-inf", "-infinity":
-			return math.Inf(-1), true
-		}
-		return 0, false
-	}
-	if math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
-}
+// parseFloat parses a double as Redis's getDoubleFromObject does (strtod
+// over the whole argument: hex and subnormals accepted, no leading space,
+// NaN and overflow refused); parseScore holds the strtod emulation.
+func parseFloat(b []byte) (float64, bool) { return parseScore(b) }
 
 // parseLongDouble parses like Redis's string2ld (strtold): INCRBYFLOAT works
 // in 80-bit long double, whose 64-bit mantissa big.Float reproduces exactly,

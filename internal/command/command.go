@@ -87,6 +87,11 @@ type Command struct {
 	Since    string
 	Run      func(*Ctx)
 	Subs     []*Command // subcommands (CONFIG GET …), Name "config|get"
+	// KeySpecFlags and KeySpecNotes describe the key argument for COMMAND
+	// INFO's key specs (Redis 7 "RO access", "RW insert" …). Empty flags
+	// are derived from the command's read/write flag.
+	KeySpecFlags []string
+	KeySpecNotes string
 }
 
 // Table maps command names to commands. It is built once, explicitly (no
@@ -109,6 +114,7 @@ type spec struct {
 	summary string
 	run     func(*Ctx)
 	subs    []spec
+	keyspec string // "FLAG FLAG…" or "FLAG…; notes" for COMMAND INFO
 }
 
 func (sp spec) build(parent string) *Command {
@@ -120,6 +126,11 @@ func (sp spec) build(parent string) *Command {
 		Name: name, Arity: sp.arity, Flags: parseFlags(sp.flags),
 		FirstKey: sp.first, LastKey: sp.last, Step: sp.step,
 		ACL: strings.Fields(sp.acl), Group: sp.group, Summary: sp.summary, Run: sp.run,
+	}
+	if sp.keyspec != "" {
+		flags, notes, _ := strings.Cut(sp.keyspec, ";")
+		c.KeySpecFlags = strings.Fields(flags)
+		c.KeySpecNotes = strings.TrimSpace(notes)
 	}
 	for _, s := range sp.subs {
 		c.Subs = append(c.Subs, s.build(name))

@@ -337,3 +337,19 @@ func cmdPubsubHelp(c *Ctx) {
 		"    Return the number of subscribers for the specified shard level channel(s)",
 	})
 }
+
+// Channels and Patterns count the client's subscriptions (CLIENT LIST's
+// sub= and psub=).
+func (c *Client) Channels() int {
+	if c.ps == nil {
+		return 0
+	}
+	return len(c.ps.channels)
+}
+
+func (c *Client) Patterns() int {
+	if c.ps == nil {
+		return 0
+	}
+	return len(c.ps.patterns)
+}

@@ -182,11 +182,68 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 		c.W.SimpleString(a)
 	}
 	c.W.Set(0) // tips
-	c.W.Array(0)
+	writeKeySpecs(c, cmd)
 	c.W.Array(len(cmd.Subs))
 	for _, s := range cmd.Subs {
 		writeCommandInfo(c, s)
 	}
+}
+
+// writeKeySpecs writes Redis 7's key-spec list for a command with key
+// arguments: where the first key is (an index) and how the others follow (a
+// range), generated from the table's key positions.
+func writeKeySpecs(c *Ctx, cmd *Command) {
+	if cmd.FirstKey <= 0 {
+		c.W.Array(0)
+		return
+	}
+	flags := cmd.KeySpecFlags
+	if len(flags) == 0 {
+		if cmd.Flags&FlagWrite != 0 {
+			flags = []string{"RW", "update"}
+		} else {
+			flags = []string{"RO", "access"}
+		}
+	}
+	last := int64(cmd.LastKey)
+	if last >= 0 {
+		last -= int64(cmd.FirstKey)
+	}
+	c.W.Array(1)
+	n := 3
+	if cmd.KeySpecNotes != "" {
+		n++
+	}
+	c.W.Map(n)
+	if cmd.KeySpecNotes != "" {
+		c.W.BulkString("notes")
+		c.W.BulkString(cmd.KeySpecNotes)
+	}
+	c.W.BulkString("flags")
+	c.W.Set(len(flags))
+	for _, f := range flags {
+		c.W.SimpleString(f)
+	}
+	c.W.BulkString("begin_search")
+	c.W.Map(2)
+	c.W.BulkString("type")
+	c.W.BulkString("index")
+	c.W.BulkString("spec")
+	c.W.Map(1)
+	c.W.BulkString("index")
+	c.W.Int(int64(cmd.FirstKey))
+	c.W.BulkString("find_keys")
+	c.W.Map(2)
+	c.W.BulkString("type")
+	c.W.BulkString("range")
+	c.W.BulkString("spec")
+	c.W.Map(3)
+	c.W.BulkString("lastkey")
+	c.W.Int(last)
+	c.W.BulkString("keystep")
+	c.W.Int(int64(cmd.Step))
+	c.W.BulkString("limit")
+	c.W.Int(0)
 }
 
 func cmdCommand(c *Ctx) {

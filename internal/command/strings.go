@@ -11,7 +11,8 @@ func stringCommands() []spec {
 	const g = "string"
 	return []spec{
 		{name: "get", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @string @fast", group: g, summary: "Returns the string value of a key.", run: cmdGet},
-		{name: "set", arity: -3, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @string @slow", group: g, summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", run: cmdSet},
+		{name: "set", arity: -3, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @string @slow", group: g, summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", run: cmdSet,
+			keyspec: "RW access update variable_flags; RW and ACCESS due to the optional `GET` argument"},
 		{name: "setnx", arity: 3, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @string @fast", group: g, summary: "Set the string value of a key only when the key doesn't exist.", run: cmdSetNX},
 		{name: "setex", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @string @slow", group: g, summary: "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", run: cmdSetEX},
 		{name: "psetex", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @string @slow", group: g, summary: "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", run: cmdPSetEX},

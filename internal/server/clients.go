@@ -11,9 +11,18 @@ import (
 // clientInfoLine formats one CLIENT LIST / CLIENT INFO line with Redis 7.0's
 // fields (memory figures are approximations of ours).
 func (s *Server) clientInfoLine(cl *command.Client, now time.Time) string {
-	flags := "N"
+	flags := ""
 	if cl.InMulti() {
-		flags = "x"
+		flags += "x"
+	}
+	if cl.Blocked() {
+		flags += "b"
+	}
+	if cl.SubscriptionCount() > 0 {
+		flags += "P"
+	}
+	if flags == "" {
+		flags = "N"
 	}
 	multi := -1
 	if cl.InMulti() {
@@ -25,8 +34,8 @@ func (s *Server) clientInfoLine(cl *command.Client, now time.Time) string {
 	}
 	age := int64(now.Sub(cl.Created) / time.Second)
 	idle := int64(now.Sub(cl.LastInteraction) / time.Second)
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d\n",
-		cl.ID, cl.Addr, cl.LocalAddr, cl.Name, age, idle, flags, cl.DB, multi, cmd, cl.W.Proto())
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d\n",
+		cl.ID, cl.Addr, cl.LocalAddr, cl.Name, age, idle, flags, cl.DB, cl.Channels(), cl.Patterns(), multi, cmd, cl.W.Proto())
 }
 
 // snapshotClients returns the connected clients ordered by id.
@@ -49,7 +58,7 @@ func (s *Server) clientList(self *command.Client, typ string, ids []int64) strin
 	now := time.Now()
 	var b strings.Builder
 	for _, c := range s.snapshotClients() {
-		if typ != "" && !strings.EqualFold(typ, "normal") {
+		if typ != "" && clientType(c.cl) != strings.ToLower(typ) {
 			continue
 		}
 		if len(ids) > 0 {
@@ -86,7 +95,7 @@ func (s *Server) killClients(f command.KillFilter, self *command.Client) int {
 			if f.LAddr != "" && c.cl.LocalAddr != f.LAddr {
 				continue
 			}
-			if f.Type != "" && !strings.EqualFold(f.Type, "normal") {
+			if f.Type != "" && clientType(c.cl) != strings.ToLower(f.Type) {
 				continue
 			}
 			if f.SkipMe && c.cl == self {
@@ -105,4 +114,13 @@ func (s *Server) killClients(f command.KillFilter, self *command.Client) int {
 		c.nc.Close()
 	}
 	return n
+}
+
+// clientType is CLIENT LIST/KILL's TYPE of a client: kevy has no replicas,
+// so a client is "pubsub" while subscribed and "normal" otherwise.
+func clientType(cl *command.Client) string {
+	if cl.SubscriptionCount() > 0 {
+		return "pubsub"
+	}
+	return "normal"
 }

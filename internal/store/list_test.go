@@ -1,0 +1,132 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+func listContents(l *List) []string {
+	var out []string
+	l.Each(func(e []byte) bool { out = append(out, string(e)); return true })
+	return out
+}
+
+func checkList(t *rapid.T, l *List, model []string) {
+	if l.Len() != len(model) {
+		t.Fatalf("len %d, model %d", l.Len(), len(model))
+	}
+	got := listContents(l)
+	for i := range model {
+		if got[i] != model[i] {
+			t.Fatalf("elem %d: %q, model %q", i, got[i], model[i])
+		}
+	}
+	if len(model) > 0 {
+		i := rapid.IntRange(0, len(model)-1).Draw(t, "probe")
+		if v, _ := l.Index(i); string(v) != model[i] {
+			t.Fatalf("Index(%d) %q, model %q", i, v, model[i])
+		}
+		var rev []string
+		l.Range(i, true, func(idx int, e []byte) bool { rev = append(rev, string(e)); return true })
+		if len(rev) != i+1 || rev[0] != model[i] || rev[i] != model[0] {
+			t.Fatalf("reverse range from %d: %q", i, rev)
+		}
+	}
+}
+
+func TestListModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		fill := rapid.SampledFrom([]int{1, 2, 3, 5, -1}).Draw(t, "fill")
+		l := NewList(fill)
+		var model []string
+		elem := rapid.Custom(func(t *rapid.T) string {
+			if rapid.IntRange(0, 20).Draw(t, "big") == 0 {
+				return string(bytes.Repeat([]byte{'x'}, rapid.IntRange(100, 5000).Draw(t, "n")))
+			}
+			return rapid.SampledFrom([]string{"a", "b", "c", "", "dd"}).Draw(t, "s")
+		})
+		for step := rapid.IntRange(1, 200).Draw(t, "steps"); step > 0; step-- {
+			switch rapid.IntRange(0, 8).Draw(t, "op") {
+			case 0:
+				e := elem.Draw(t, "e")
+				l.PushBack([]byte(e))
+				model = append(model, e)
+			case 1:
+				e := elem.Draw(t, "e")
+				l.PushFront([]byte(e))
+				model = append([]string{e}, model...)
+			case 2:
+				v, ok := l.PopFront()
+				if ok != (len(model) > 0) || (ok && string(v) != model[0]) {
+					t.Fatalf("PopFront %q %v", v, ok)
+				}
+				if ok {
+					model = model[1:]
+				}
+			case 3:
+				v, ok := l.PopBack()
+				if ok != (len(model) > 0) || (ok && string(v) != model[len(model)-1]) {
+					t.Fatalf("PopBack %q %v", v, ok)
+				}
+				if ok {
+					model = model[:len(model)-1]
+				}
+			case 4:
+				if len(model) > 0 {
+					i := rapid.IntRange(0, len(model)-1).Draw(t, "i")
+					e := elem.Draw(t, "e")
+					l.Set(i, []byte(e))
+					model[i] = e
+				}
+			case 5:
+				i := rapid.IntRange(0, len(model)).Draw(t, "i")
+				e := elem.Draw(t, "e")
+				l.Insert(i, []byte(e))
+				model = append(model[:i], append([]string{e}, model[i:]...)...)
+			case 6:
+				s := rapid.IntRange(0, len(model)).Draw(t, "s")
+				n := rapid.IntRange(0, len(model)-s+1).Draw(t, "n")
+				l.DeleteRange(s, n)
+				model = append(model[:s:s], model[min(s+n, len(model)):]...)
+			case 7:
+				v := rapid.SampledFrom([]string{"a", "b"}).Draw(t, "v")
+				cnt := rapid.IntRange(-3, 3).Draw(t, "cnt")
+				got := l.RemoveValue([]byte(v), cnt)
+				want := 0
+				var kept []string
+				if cnt >= 0 {
+					for _, e := range model {
+						if e == v && (cnt == 0 || want < cnt) {
+							want++
+							continue
+						}
+						kept = append(kept, e)
+					}
+				} else {
+					for i := len(model) - 1; i >= 0; i-- {
+						if model[i] == v && want < -cnt {
+							want++
+							continue
+						}
+						kept = append([]string{model[i]}, kept...)
+					}
+				}
+				if got != want {
+					t.Fatalf("RemoveValue(%q,%d)=%d want %d", v, cnt, got, want)
+				}
+				model = kept
+			case 8:
+				c := l.Clone().(*List)
+				l.PushBack([]byte("clone-probe"))
+				l.PopBack()
+				if fmt.Sprint(listContents(c)) != fmt.Sprint(listContents(l)) {
+					t.Fatalf("clone differs")
+				}
+			}
+			checkList(t, l, model)
+		}
+	})
+}

@@ -1,0 +1,392 @@
+package store
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// ZSet is the value of a sorted-set key. Like Redis it has two forms:
+//
+//   - "listpack" (small): one byte slice of entries sorted by (score,
+//     member), each uvarint(len) member score, where the score is a tag
+//     byte and either a zigzag varint (integral scores) or 8 float bytes.
+//     Operations are linear scans over at most zset-max-listpack-entries
+//     entries, as in Redis.
+//   - "skiplist" (large): a member→score map plus an order-statistic
+//     B+tree (see zTree) for O(log n) insert, delete, rank and range.
+//
+// A set starts small and converts exactly when Redis 7.0 converts: adding a
+// new member when the set already has MaxListpackEntries members or the
+// member is longer than MaxListpackValue. It never converts back.
+//
+// API (for snapshots and log rewrites):
+//
+//	NewZSet(lim, firstMemberLen) *ZSet      the form Redis picks for a new key
+//	z.Len() int
+//	z.Each(func(member []byte, score float64) bool)   ascending (score, member)
+//	z.Add(member, score, lim) (added bool)   insert or update; copies member
+//	z.Clone() any                            deep copy (*ZSet)
+//	z.Encoding() string                      "listpack" or "skiplist"
+//	z.ConvertToSkiplist()                    force the large form (RDB load)
+//
+// Members handed to callbacks alias the set's memory and must not be
+// modified; they are valid until the next modification.
+type ZSet struct {
+	lp   []byte // small form
+	lpn  int
+	dict map[string]float64 // large form when non-nil
+	tree zTree
+}
+
+// ZSetLimits are zset-max-listpack-entries and zset-max-listpack-value.
+type ZSetLimits struct {
+	MaxListpackEntries int
+	MaxListpackValue   int
+}
+
+// NewZSet creates an empty set in the form Redis 7.0 gives a key created by
+// ZADD/ZINCRBY whose first member is firstMemberLen bytes long (callers
+// building a set from scratch pass 0).
+func NewZSet(lim ZSetLimits, firstMemberLen int) *ZSet {
+	z := &ZSet{}
+	if lim.MaxListpackEntries == 0 || firstMemberLen > lim.MaxListpackValue {
+		z.ConvertToSkiplist()
+	}
+	return z
+}
+
+// Encoding is what OBJECT ENCODING reports.
+func (z *ZSet) Encoding() string {
+	if z.dict != nil {
+		return "skiplist"
+	}
+	return "listpack"
+}
+
+// Len is the number of members.
+func (z *ZSet) Len() int {
+	if z.dict != nil {
+		return len(z.dict)
+	}
+	return z.lpn
+}
+
+// ---- small form encoding ----
+
+const (
+	zTagFloat = 0
+	zTagInt   = 1
+)
+
+func zlpAppend(dst []byte, m []byte, s float64) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(m)))
+	dst = append(dst, m...)
+	// Integral scores are stored as integers; like Redis's listpack, this
+	// stores -0 as 0.
+	if s == math.Trunc(s) && math.Abs(s) < 1<<53 {
+		dst = append(dst, zTagInt)
+		return binary.AppendVarint(dst, int64(s))
+	}
+	dst = append(dst, zTagFloat)
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(s))
+}
+
+func zlpRead(b []byte, off int) (m []byte, s float64, next int) {
+	l, k := binary.Uvarint(b[off:])
+	off += k
+	m = b[off : off+int(l)]
+	off += int(l)
+	if b[off] == zTagInt {
+		v, k := binary.Varint(b[off+1:])
+		return m, float64(v), off + 1 + k
+	}
+	return m, math.Float64frombits(binary.LittleEndian.Uint64(b[off+1:])), off + 9
+}
+
+// lpFind returns the offsets of member's entry and its score.
+func (z *ZSet) lpFind(member []byte) (start, end int, s float64, ok bool) {
+	for off := 0; off < len(z.lp); {
+		m, sc, next := zlpRead(z.lp, off)
+		if string(m) == string(member) {
+			return off, next, sc, true
+		}
+		off = next
+	}
+	return 0, 0, 0, false
+}
+
+func (z *ZSet) lpInsert(member []byte, s float64) {
+	pos := len(z.lp)
+	for off := 0; off < len(z.lp); {
+		m, sc, next := zlpRead(z.lp, off)
+		if zLess(s, string(member), sc, string(m)) {
+			pos = off
+			break
+		}
+		off = next
+	}
+	ent := zlpAppend(nil, member, s)
+	z.lp = append(z.lp, ent...)
+	copy(z.lp[pos+len(ent):], z.lp[pos:])
+	copy(z.lp[pos:], ent)
+	z.lpn++
+}
+
+func (z *ZSet) lpDelete(start, end int) {
+	z.lp = append(z.lp[:start], z.lp[end:]...)
+	z.lpn--
+	if z.lpn == 0 {
+		z.lp = nil
+	}
+}
+
+// ConvertToSkiplist switches to the large form.
+func (z *ZSet) ConvertToSkiplist() {
+	if z.dict != nil {
+		return
+	}
+	z.dict = make(map[string]float64, z.lpn)
+	for off := 0; off < len(z.lp); {
+		m, s, next := zlpRead(z.lp, off)
+		ms := string(m)
+		z.dict[ms] = s
+		z.tree.insert(ms, s)
+		off = next
+	}
+	z.lp, z.lpn = nil, 0
+}
+
+// ---- operations ----
+
+// Score returns member's score.
+func (z *ZSet) Score(member []byte) (float64, bool) {
+	if z.dict != nil {
+		s, ok := z.dict[string(member)]
+		return s, ok
+	}
+	_, _, s, ok := z.lpFind(member)
+	return s, ok
+}
+
+// Add sets member's score, inserting it if needed, and reports whether it
+// was added. lim decides the conversion to the large form.
+func (z *ZSet) Add(member []byte, score float64, lim ZSetLimits) bool {
+	if z.dict == nil {
+		if start, end, old, ok := z.lpFind(member); ok {
+			if old != score {
+				z.lpDelete(start, end)
+				z.lpInsert(member, score)
+			}
+			return false
+		}
+		if z.lpn+1 > lim.MaxListpackEntries || len(member) > lim.MaxListpackValue {
+			z.ConvertToSkiplist()
+		} else {
+			z.lpInsert(member, score)
+			return true
+		}
+	}
+	if old, ok := z.dict[string(member)]; ok {
+		if old != score {
+			ms := z.keyOf(member)
+			z.tree.delete(ms, old)
+			z.tree.insert(ms, score)
+			z.dict[ms] = score
+		}
+		return false
+	}
+	ms := string(member)
+	z.dict[ms] = score
+	z.tree.insert(ms, score)
+	return true
+}
+
+// keyOf returns the member string stored in the tree for member (present),
+// so that updates do not allocate a second copy of its bytes.
+func (z *ZSet) keyOf(member []byte) string {
+	s := z.dict[string(member)]
+	n, i := z.tree.seek(z.tree.rank(string(member), s))
+	return n.items[i].m
+}
+
+// Remove deletes member and reports whether it was there.
+func (z *ZSet) Remove(member []byte) bool {
+	if z.dict == nil {
+		start, end, _, ok := z.lpFind(member)
+		if ok {
+			z.lpDelete(start, end)
+		}
+		return ok
+	}
+	s, ok := z.dict[string(member)]
+	if !ok {
+		return false
+	}
+	z.tree.delete(string(member), s)
+	delete(z.dict, string(member))
+	return true
+}
+
+// Rank returns member's 0-based rank in ascending order.
+func (z *ZSet) Rank(member []byte) (int, bool) {
+	if z.dict != nil {
+		s, ok := z.dict[string(member)]
+		if !ok {
+			return 0, false
+		}
+		return z.tree.rank(string(member), s), true
+	}
+	r := 0
+	for off := 0; off < len(z.lp); r++ {
+		m, _, next := zlpRead(z.lp, off)
+		if string(m) == string(member) {
+			return r, true
+		}
+		off = next
+	}
+	return 0, false
+}
+
+// At returns the member and score at rank r (0 <= r < Len).
+func (z *ZSet) At(r int) (member []byte, score float64) {
+	z.Range(r, false, func(_ int, m []byte, s float64) bool {
+		member, score = m, s
+		return false
+	})
+	return
+}
+
+// Each calls fn in ascending order until fn returns false.
+func (z *ZSet) Each(fn func(member []byte, score float64) bool) {
+	z.Range(0, false, func(_ int, m []byte, s float64) bool { return fn(m, s) })
+}
+
+// Range calls fn from rank start (0 <= start < Len) ascending, or descending
+// when reverse, until fn returns false or the set ends.
+func (z *ZSet) Range(start int, reverse bool, fn func(rank int, member []byte, score float64) bool) {
+	if start < 0 || start >= z.Len() {
+		return
+	}
+	if z.dict != nil {
+		z.tree.walk(start, reverse, func(r int, m string, s float64) bool { return fn(r, zBytes(m), s) })
+		return
+	}
+	if !reverse {
+		r := 0
+		for off := 0; off < len(z.lp); r++ {
+			m, s, next := zlpRead(z.lp, off)
+			if r >= start && !fn(r, m, s) {
+				return
+			}
+			off = next
+		}
+		return
+	}
+	offs := z.lpOffsets()
+	for r := start; r >= 0; r-- {
+		m, s, _ := zlpRead(z.lp, offs[r])
+		if !fn(r, m, s) {
+			return
+		}
+	}
+}
+
+func (z *ZSet) lpOffsets() []int {
+	offs := make([]int, 0, z.lpn)
+	for off := 0; off < len(z.lp); {
+		offs = append(offs, off)
+		_, _, off = zlpRead(z.lp, off)
+	}
+	return offs
+}
+
+// FirstWhere returns the rank of the first member for which pred holds
+// (Len when none). The small form scans from the head, as Redis's listpack
+// code does; the large form binary-searches, assuming pred is false then
+// true along the order (score ranges always are).
+func (z *ZSet) FirstWhere(pred func(member []byte, score float64) bool) int {
+	if z.dict != nil {
+		return z.tree.firstTrue(pred)
+	}
+	r := 0
+	for off := 0; off < len(z.lp); r++ {
+		m, s, next := zlpRead(z.lp, off)
+		if pred(m, s) {
+			return r
+		}
+		off = next
+	}
+	return r
+}
+
+// LastWhere returns the rank of the last member for which pred holds (-1
+// when none): a scan from the tail in the small form, a binary search in the
+// large form (pred true then false along the order).
+func (z *ZSet) LastWhere(pred func(member []byte, score float64) bool) int {
+	if z.dict != nil {
+		return z.tree.firstTrue(func(m []byte, s float64) bool { return !pred(m, s) }) - 1
+	}
+	offs := z.lpOffsets()
+	for r := len(offs) - 1; r >= 0; r-- {
+		m, s, _ := zlpRead(z.lp, offs[r])
+		if pred(m, s) {
+			return r
+		}
+	}
+	return -1
+}
+
+// DeleteRanks removes the members with ranks start..end inclusive (clamped).
+func (z *ZSet) DeleteRanks(start, end int) int {
+	if start < 0 {
+		start = 0
+	}
+	if end >= z.Len() {
+		end = z.Len() - 1
+	}
+	if start > end {
+		return 0
+	}
+	n := end - start + 1
+	if z.dict == nil {
+		offs := z.lpOffsets()
+		from := offs[start]
+		to := len(z.lp)
+		if end+1 < len(offs) {
+			to = offs[end+1]
+		}
+		z.lp = append(z.lp[:from], z.lp[to:]...)
+		z.lpn -= n
+		if z.lpn == 0 {
+			z.lp = nil
+		}
+		return n
+	}
+	victims := make([]zItem, 0, n)
+	z.tree.walk(start, false, func(r int, m string, s float64) bool {
+		victims = append(victims, zItem{m, s})
+		return r < end
+	})
+	for _, it := range victims {
+		z.tree.delete(it.m, it.s)
+		delete(z.dict, it.m)
+	}
+	return n
+}
+
+// Clone returns a deep copy in the same form.
+func (z *ZSet) Clone() any {
+	c := &ZSet{}
+	if z.dict == nil {
+		c.lp = append([]byte(nil), z.lp...)
+		c.lpn = z.lpn
+		return c
+	}
+	c.dict = make(map[string]float64, len(z.dict))
+	z.tree.walk(0, false, func(_ int, m string, s float64) bool {
+		c.dict[m] = s // strings are immutable: sharing the bytes is safe
+		c.tree.insert(m, s)
+		return true
+	})
+	return c
+}
