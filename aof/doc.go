@@ -52,7 +52,7 @@
 //   - A torn tail (a last frame cut short, or a MULTI without its EXEC at the
 //     end) is what a crash in the middle of a write leaves. With
 //     ReplayOptions.LoadTruncated (the default) the dropped bytes are first
-//     copied to a side file "<log>.torn-<unix-seconds>-<offset>", synced,
+//     copied to a side file "<log>.torn-<unix-seconds>-<offset>[.<n>]", synced,
 //     and then the log is truncated to the end of its last complete unit and
 //     synced, so new writes never land behind garbage. Otherwise the replay
 //     fails with [ErrTornTail].

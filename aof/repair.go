@@ -90,7 +90,15 @@ func Fix(fsys vfs.FS, path string, now time.Time) (*Cut, error) {
 // path to off and syncs it. The side file is durable before the log is
 // changed, so a crash in between loses nothing.
 func cutTail(fsys vfs.FS, path string, off, size int64, kind string, now time.Time) (*Cut, error) {
+	// Never overwrite an earlier side file (two recoveries in the same
+	// second at the same offset): pick the first free suffix.
 	side := fmt.Sprintf("%s.%s-%d-%d", path, kind, now.Unix(), off)
+	for i := 1; ; i++ {
+		if _, err := fsys.Stat(side); err != nil {
+			break
+		}
+		side = fmt.Sprintf("%s.%s-%d-%d.%d", path, kind, now.Unix(), off, i)
+	}
 	src, err := fsys.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

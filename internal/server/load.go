@@ -12,6 +12,7 @@ import (
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
 	"github.com/kevy-db/kevy/rdb"
+	"github.com/kevy-db/kevy/vfs"
 )
 
 // Load rebuilds the dataset from the data directory and opens the log for
@@ -23,8 +24,23 @@ import (
 // -LOADING.
 func (s *Server) Load() error {
 	s.loading.Store(true)
-	defer s.loading.Store(false)
 	s.p.loadingStarted = time.Now()
+	err := s.load()
+	if err == nil {
+		s.loading.Store(false)
+	}
+	// On failure the server stays in the loading state: the caller stops it
+	// without ever serving a partial dataset.
+	return err
+}
+
+func (s *Server) load() error {
+	// Snapshot temp files left by a crash during SAVE/BGSAVE are garbage.
+	if removed, err := vfs.RemoveTemps(s.opts.FS, s.p.rdbPath); err != nil {
+		s.log.Warn("could not remove stale snapshot temp files", "err", err)
+	} else if len(removed) > 0 {
+		s.log.Info("removed snapshot temp files left by a crash", "files", removed)
+	}
 
 	snap, err := s.readSnapInfo()
 	if err != nil {

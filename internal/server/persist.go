@@ -334,8 +334,12 @@ func (s *Server) finishJobLocked(j *snapJob, err error) error {
 }
 
 func (s *Server) saveLocked() error {
-	if s.p.job != nil {
-		return errors.New("ERR Background save already in progress")
+	if j := s.p.job; j != nil {
+		if j.kind == "rdb" {
+			return errors.New("ERR Background save already in progress")
+		}
+		// One keyspace walk at a time: let the running rewrite finish.
+		s.waitJobLocked()
 	}
 	j, err := s.startJobLocked("rdb")
 	if err != nil {
@@ -426,17 +430,23 @@ func (s *Server) persistCronLocked(now time.Time) {
 	}
 }
 
-// waitJobUnlocked cancels the running job and waits for it, releasing the
+// cancelJobLocked cancels the running job and waits for it, releasing the
 // execution lock meanwhile (the job needs it to finish).
 func (s *Server) cancelJobLocked() {
-	j := s.p.job
-	if j == nil {
-		return
+	if j := s.p.job; j != nil {
+		j.cancel.Store(true)
+		s.waitJobLocked()
 	}
-	j.cancel.Store(true)
-	s.mu.Unlock()
-	<-j.done
-	s.mu.Lock()
+}
+
+// waitJobLocked waits for the running job (and any started meanwhile) to
+// end, releasing the execution lock while it waits.
+func (s *Server) waitJobLocked() {
+	for j := s.p.job; j != nil; j = s.p.job {
+		s.mu.Unlock()
+		<-j.done
+		s.mu.Lock()
+	}
 }
 
 func (s *Server) shutdownLocked(save int) error {

@@ -101,6 +101,9 @@ func New(opts Options) (*Server, error) {
 		startTime: time.Now(),
 	}
 	s.st = store.New(store.Options{Databases: opts.Databases, Seed: opts.Seed})
+	// Until Load has finished, every command gets -LOADING: a client that
+	// connects early must neither read the empty dataset nor write into it.
+	s.loading.Store(true)
 	s.eng = command.NewEngine(s.st, (*host)(s))
 	s.eng.ProtoMaxBulkLen = opts.ProtoMaxBulkLen
 	if opts.Limits != nil {
