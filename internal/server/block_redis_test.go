@@ -75,7 +75,7 @@ var blockingPubSubSessions = [][]string{
 		"MULTI", "BLPOP k 0", "RPUSH k v", "BLPOP k 0", "EXEC"},
 	{"!HELLO 3", "MULTI", "BLPOP k 0", "BLMOVE a b LEFT RIGHT 0", "BZPOPMAX z 0", "BLMPOP 0 1 a LEFT", "EXEC"},
 	// Pub/Sub in RESP2: subscribed mode.
-	{"SUBSCRIBE c1 c2 c1", "PSUBSCRIBE p*", "PING", "PING hello", "PING a b", "GET x", "SET x y",
+	{"SUBSCRIBE c1 c2 c1", "READ", "READ", "PSUBSCRIBE p*", "PING", "PING hello", "PING a b", "GET x", "SET x y",
 		"SELECT 1", "PUBLISH c1 x", "MULTI", "CLIENT ID", "CONFIG GET maxclients", "NOSUCH",
 		"@2 PUBLISH c1 hello", "@1 READ", "@2 PUBLISH pq hi", "@1 READ", "@2 PUBLISH c2 both",
 		"@1 READ", "@2 PUBSUB CHANNELS c1", "@2 PUBSUB NUMSUB c1 c2 zz", "@2 PUBSUB NUMSUB",
