@@ -64,7 +64,9 @@ func run(args []string) int {
 		pprof.StartCPUProfile(f)
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	srv, err := server.New(server.OptionsFromConfig(cfg, logger))
+	opts := server.OptionsFromConfig(cfg, logger)
+	opts.AutoProcs = os.Getenv("GOMAXPROCS") == ""
+	srv, err := server.New(opts)
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1

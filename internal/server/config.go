@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -75,6 +76,7 @@ func (s *Server) BindConfig(cfg *config.Config) {
 			}
 		}
 		s.opts.AppendFsync = nv
+		s.tuneProcs()
 		return nil
 	})
 	cfg.OnChange("appendonly", func(_, nv string) error {
@@ -144,6 +146,7 @@ func (s *Server) enableLogLocked() error {
 		return fmt.Errorf("writing the dataset to the new log: %w", err)
 	}
 	s.opts.AppendOnly = true
+	s.tuneProcs()
 	return nil
 }
 
@@ -152,8 +155,31 @@ func (s *Server) disableLogLocked() error {
 	l := s.p.log
 	s.p.log = nil
 	s.opts.AppendOnly = false
+	s.tuneProcs()
 	if err := l.Close(); err != nil {
 		s.log.Error("closing the append-only log", "err", err)
 	}
 	return nil
+}
+
+// tuneProcs picks GOMAXPROCS for the fsync policy, when the operator has
+// not set it. Execution is serial under one lock, so on a small machine
+// extra Ps mostly add cross-core wake-ups, lock hand-offs and spinning that
+// steal CPU from the network stack: on the 2-core reference machine one P
+// measured 1.1-1.5x the throughput of two (docs/architecture.md). Under
+// appendfsync always the opposite holds: a leader blocked in fdatasync
+// keeps its P, and with a single P nothing else (not even the network
+// poller) runs until the fsync returns, so group commit needs a second P.
+func (s *Server) tuneProcs() {
+	if !s.opts.AutoProcs {
+		return
+	}
+	n := runtime.NumCPU()
+	if n <= 2 && (!s.opts.AppendOnly || s.opts.AppendFsync != "always") {
+		n = 1
+	}
+	if runtime.GOMAXPROCS(0) != n {
+		runtime.GOMAXPROCS(n)
+		s.log.Info("GOMAXPROCS set for this machine and fsync policy", "procs", n, "appendfsync", s.opts.AppendFsync)
+	}
 }

@@ -55,6 +55,10 @@ type Options struct {
 	AutoAOFRewriteMinSize    int64
 	// Limits are the encoding thresholds (hash-max-listpack-entries …).
 	Limits *command.EncodingLimits
+	// AutoProcs lets the server choose GOMAXPROCS for its fsync policy
+	// (see tuneProcs). cmd/kevy sets it unless GOMAXPROCS is in the
+	// environment; tests leave it off.
+	AutoProcs bool
 	// PubSubOutputLimit is client-output-buffer-limit pubsub; nil means
 	// Redis's default, 32mb hard, 8mb soft for 60 s (pubsub.go).
 	PubSubOutputLimit *OutputBufferLimit

@@ -572,6 +572,7 @@ func (s *Server) infoPersistence(w func(string, any)) {
 		w("aof_buffer_length", st.Buffered)
 		w("aof_pending_bio_fsync", 0)
 		w("aof_delayed_fsync", st.DelayedFsync)
+		w("kevy_aof_fsyncs", st.Fsyncs) // kevy's own: group-commit efficiency
 	}
 }
 

@@ -110,6 +110,7 @@ func New(opts Options) (*Server, error) {
 		s.eng.Limits = *opts.Limits
 	}
 	s.initPersist()
+	s.tuneProcs()
 	s.dyn.Store(&dynamic{
 		requirePass:   opts.RequirePass,
 		protectedMode: opts.ProtectedMode,
