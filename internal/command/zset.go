@@ -1209,26 +1209,6 @@ func cmdZRandMember(c *Ctx) {
 
 // ---- ZSCAN ----
 
-// zscanKey maps a score to an order-preserving uint64 (the ZSCAN cursor of
-// the large form is the key of the next score to visit).
-func zscanKey(s float64) uint64 {
-	if s == 0 {
-		s = 0 // -0 sorts with 0
-	}
-	b := math.Float64bits(s)
-	if b>>63 != 0 {
-		return ^b
-	}
-	return b | 1<<63
-}
-
-func zscanScore(k uint64) float64 {
-	if k>>63 != 0 {
-		return math.Float64frombits(k &^ (1 << 63))
-	}
-	return math.Float64frombits(^k)
-}
-
 func cmdZScan(c *Ctx) {
 	cursor, ok := c.parseCursor(c.Args[2])
 	if !ok {
@@ -1256,28 +1236,16 @@ func cmdZScan(c *Ctx) {
 			return true
 		})
 	} else {
-		// Score-ordered iteration: the cursor is the next score to visit
-		// and a batch always ends at a score boundary, so members that stay
-		// in the set are returned at least once.
-		first := 0
-		if cursor != 0 {
-			from := zscanScore(cursor)
-			if math.IsNaN(from) {
-				first = z.Len()
-			} else {
-				first = z.FirstWhere(func(_ []byte, s float64) bool { return s >= from })
+		// The member table's reverse-binary cursor: a member present for
+		// the whole iteration is returned at least once, even if its
+		// score changes or the table resizes between calls.
+		next = cursor
+		for iter := o.count * 10; ; iter-- {
+			next = z.Scan(next, func(m []byte, s float64) { items = append(items, zpair{m, s}) })
+			if next == 0 || iter <= 0 || int64(len(items)) >= o.count {
+				break
 			}
 		}
-		var last float64
-		z.Range(first, false, func(_ int, m []byte, s float64) bool {
-			if int64(len(items)) >= o.count && s != last {
-				next = zscanKey(s)
-				return false
-			}
-			items = append(items, zpair{m, s})
-			last = s
-			return true
-		})
 	}
 	c.W.Array(2)
 	c.W.Bulk(strconv.AppendUint(nil, next, 10))

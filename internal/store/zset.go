@@ -34,7 +34,7 @@ import (
 type ZSet struct {
 	lp   []byte // small form
 	lpn  int
-	dict map[string]float64 // large form when non-nil
+	dict *chainTable[zkey] // large form when non-nil: member -> score, scannable
 	tree zTree
 }
 
@@ -66,7 +66,7 @@ func (z *ZSet) Encoding() string {
 // Len is the number of members.
 func (z *ZSet) Len() int {
 	if z.dict != nil {
-		return len(z.dict)
+		return z.dict.used
 	}
 	return z.lpn
 }
@@ -145,11 +145,11 @@ func (z *ZSet) ConvertToSkiplist() {
 	if z.dict != nil {
 		return
 	}
-	z.dict = make(map[string]float64, z.lpn)
+	z.dict = newChainTable[zkey](z.lpn)
 	for off := 0; off < len(z.lp); {
 		m, s, next := zlpRead(z.lp, off)
 		ms := string(m)
-		z.dict[ms] = s
+		z.dict.add(&tnode[zkey]{k: zkey(s), kv: ms})
 		z.tree.insert(ms, s)
 		off = next
 	}
@@ -161,8 +161,10 @@ func (z *ZSet) ConvertToSkiplist() {
 // Score returns member's score.
 func (z *ZSet) Score(member []byte) (float64, bool) {
 	if z.dict != nil {
-		s, ok := z.dict[string(member)]
-		return s, ok
+		if n := z.dict.find(stringOf(member)); n != nil {
+			return float64(n.k), true
+		}
+		return 0, false
 	}
 	_, _, s, ok := z.lpFind(member)
 	return s, ok
@@ -186,27 +188,19 @@ func (z *ZSet) Add(member []byte, score float64, lim ZSetLimits) bool {
 			return true
 		}
 	}
-	if old, ok := z.dict[string(member)]; ok {
-		if old != score {
-			ms := z.keyOf(member)
-			z.tree.delete(ms, old)
-			z.tree.insert(ms, score)
-			z.dict[ms] = score
+	if n := z.dict.find(stringOf(member)); n != nil {
+		if old := float64(n.k); old != score {
+			// The node's string is the one the tree holds: no new copy.
+			z.tree.delete(n.kv, old)
+			z.tree.insert(n.kv, score)
+			n.k = zkey(score)
 		}
 		return false
 	}
 	ms := string(member)
-	z.dict[ms] = score
+	z.dict.add(&tnode[zkey]{k: zkey(score), kv: ms})
 	z.tree.insert(ms, score)
 	return true
-}
-
-// keyOf returns the member string stored in the tree for member (present),
-// so that updates do not allocate a second copy of its bytes.
-func (z *ZSet) keyOf(member []byte) string {
-	s := z.dict[string(member)]
-	n, i := z.tree.seek(z.tree.rank(string(member), s))
-	return n.items[i].m
 }
 
 // Remove deletes member and reports whether it was there.
@@ -218,23 +212,22 @@ func (z *ZSet) Remove(member []byte) bool {
 		}
 		return ok
 	}
-	s, ok := z.dict[string(member)]
-	if !ok {
+	n := z.dict.remove(stringOf(member))
+	if n == nil {
 		return false
 	}
-	z.tree.delete(string(member), s)
-	delete(z.dict, string(member))
+	z.tree.delete(n.kv, float64(n.k))
 	return true
 }
 
 // Rank returns member's 0-based rank in ascending order.
 func (z *ZSet) Rank(member []byte) (int, bool) {
 	if z.dict != nil {
-		s, ok := z.dict[string(member)]
-		if !ok {
+		n := z.dict.find(stringOf(member))
+		if n == nil {
 			return 0, false
 		}
-		return z.tree.rank(string(member), s), true
+		return z.tree.rank(n.kv, float64(n.k)), true
 	}
 	r := 0
 	for off := 0; off < len(z.lp); r++ {
@@ -369,7 +362,7 @@ func (z *ZSet) DeleteRanks(start, end int) int {
 	})
 	for _, it := range victims {
 		z.tree.delete(it.m, it.s)
-		delete(z.dict, it.m)
+		z.dict.remove(it.m)
 	}
 	return n
 }
@@ -382,11 +375,30 @@ func (z *ZSet) Clone() any {
 		c.lpn = z.lpn
 		return c
 	}
-	c.dict = make(map[string]float64, len(z.dict))
+	c.dict = newChainTable[zkey](z.dict.used)
 	z.tree.walk(0, false, func(_ int, m string, s float64) bool {
-		c.dict[m] = s // strings are immutable: sharing the bytes is safe
+		c.dict.add(&tnode[zkey]{k: zkey(s), kv: m}) // strings are immutable: sharing is safe
 		c.tree.insert(m, s)
 		return true
 	})
 	return c
+}
+
+// zkey makes the chain table's per-node key slot hold the score: the whole
+// kv string is the member, so a member costs one node and one string,
+// shared with the tree.
+type zkey float64
+
+func (zkey) keyOf(kv string) string { return kv }
+
+// Scan visits the members in the buckets addressed by cursor (the large
+// form; the small form returns everything with cursor 0, as Redis does) and
+// returns the next cursor. Members present for the whole iteration are
+// returned at least once, whatever else changes meanwhile, scores included.
+func (z *ZSet) Scan(cursor uint64, fn func(member []byte, score float64)) uint64 {
+	if z.dict == nil {
+		z.Each(func(m []byte, s float64) bool { fn(m, s); return true })
+		return 0
+	}
+	return z.dict.scan(cursor, func(n *tnode[zkey]) { fn(zBytes(n.kv), float64(n.k)) })
 }

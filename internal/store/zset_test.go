@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -134,4 +135,42 @@ func TestZSetModel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestZSetScanGuaranteeWithScoreChanges: members present for the whole scan
+// are returned at least once even when every score changes and the table
+// grows and shrinks between calls.
+func TestZSetScanGuaranteeWithScoreChanges(t *testing.T) {
+	lim := ZSetLimits{MaxListpackEntries: 128, MaxListpackValue: 64}
+	z := NewZSet(lim, 0)
+	for i := 0; i < 1000; i++ {
+		z.Add([]byte(fmt.Sprintf("stable%d", i)), float64(i), lim)
+	}
+	seen := map[string]bool{}
+	var cursor uint64
+	for round := 0; ; round++ {
+		cursor = z.Scan(cursor, func(m []byte, _ float64) { seen[string(m)] = true })
+		// Move every stable member to the other end of the order.
+		for i := 0; i < 1000; i++ {
+			z.Add([]byte(fmt.Sprintf("stable%d", i)), float64(-i-round*1000), lim)
+		}
+		switch {
+		case round < 10:
+			for j := 0; j < 300; j++ {
+				z.Add([]byte(fmt.Sprintf("tmp%d-%d", round, j)), 0, lim)
+			}
+		case round < 20:
+			for j := 0; j < 300; j++ {
+				z.Remove([]byte(fmt.Sprintf("tmp%d-%d", round-10, j)))
+			}
+		}
+		if cursor == 0 {
+			break
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		if k := fmt.Sprintf("stable%d", i); !seen[k] {
+			t.Fatalf("%s was in the set for the whole scan but never returned", k)
+		}
+	}
 }
