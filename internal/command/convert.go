@@ -13,35 +13,73 @@ import (
 // may read values without copying: the encoders copy into their buffers
 // before the lock is released.
 
-// ToRDB describes entry e of database db as an rdb.Entry sharing e's bytes.
+// RDBConverter turns store entries into rdb.Entry values, reusing its
+// buffers between calls: a snapshot converts every key, and per-key garbage
+// would make the Go heap grow toward twice the dataset during a BGSAVE.
+// The entry returned is valid until the next call.
+type RDBConverter struct {
+	e     rdb.Entry
+	key   []byte
+	arena []byte   // copies of list and set elements (see ToRDB)
+	spans [][2]int // their positions in arena
+	elems [][]byte
+	hash  []rdb.HashField
+	zset  []rdb.ZMember
+}
+
+// ToRDB describes entry e of database db as an rdb.Entry. Strings, hash
+// fields and sorted-set members are shared with the store (the caller
+// encodes them before releasing the execution lock); list and set elements
+// are copied, because those types hand out elements that are valid only
+// during their Each callback (an intset formats each member into a
+// scratch buffer).
 func ToRDB(db int, e *store.Entry) (*rdb.Entry, error) {
-	out := &rdb.Entry{DB: db, Key: []byte(e.Key()), ExpireAt: e.ExpireAt(), Idle: -1, Freq: -1}
+	var c RDBConverter
+	return c.ToRDB(db, e)
+}
+
+// ToRDB converts e, reusing c's buffers.
+func (c *RDBConverter) ToRDB(db int, e *store.Entry) (*rdb.Entry, error) {
+	c.key = append(c.key[:0], e.Key()...)
+	out := &c.e
+	*out = rdb.Entry{DB: db, Key: c.key, ExpireAt: e.ExpireAt(), Idle: -1, Freq: -1}
+	copied := func(each func(func([]byte) bool)) [][]byte {
+		c.arena, c.spans = c.arena[:0], c.spans[:0]
+		each(func(v []byte) bool {
+			c.spans = append(c.spans, [2]int{len(c.arena), len(c.arena) + len(v)})
+			c.arena = append(c.arena, v...)
+			return true
+		})
+		c.elems = c.elems[:0]
+		for _, sp := range c.spans {
+			c.elems = append(c.elems, c.arena[sp[0]:sp[1]:sp[1]])
+		}
+		return c.elems
+	}
 	switch e.Kind() {
 	case store.KindString:
 		out.Type, out.Str = rdb.TypeString, e.Str()
 	case store.KindList:
-		l := e.Obj().(*store.List)
 		out.Type = rdb.TypeList
-		out.List = make([][]byte, 0, l.Len())
-		l.Each(func(v []byte) bool { out.List = append(out.List, v); return true })
+		out.List = copied(e.Obj().(*store.List).Each)
 	case store.KindSet:
-		st := e.Obj().(*store.Set)
 		out.Type = rdb.TypeSet
-		out.Set = make([][]byte, 0, st.Len())
-		st.Each(func(m []byte) bool { out.Set = append(out.Set, m); return true })
+		out.Set = copied(e.Obj().(*store.Set).Each)
 	case store.KindHash:
 		h := e.Obj().(*store.Hash)
 		out.Type = rdb.TypeHash
-		out.Hash = make([]rdb.HashField, 0, h.Len())
-		h.Each(func(f, v []byte) bool { out.Hash = append(out.Hash, rdb.HashField{Field: f, Value: v}); return true })
+		c.hash = c.hash[:0]
+		h.Each(func(f, v []byte) bool { c.hash = append(c.hash, rdb.HashField{Field: f, Value: v}); return true })
+		out.Hash = c.hash
 	case store.KindZSet:
 		z := e.Obj().(*store.ZSet)
 		out.Type = rdb.TypeZSet
-		out.ZSet = make([]rdb.ZMember, 0, z.Len())
+		c.zset = c.zset[:0]
 		z.Each(func(m []byte, s float64) bool {
-			out.ZSet = append(out.ZSet, rdb.ZMember{Member: m, Score: s})
+			c.zset = append(c.zset, rdb.ZMember{Member: m, Score: s})
 			return true
 		})
+		out.ZSet = c.zset
 	default:
 		return nil, fmt.Errorf("key %q: unknown kind %d", e.Key(), e.Kind())
 	}

@@ -59,6 +59,8 @@ type snapJob struct {
 	aofw    *aof.RewriteWriter
 	rw      *aof.Rewrite // the log side: a rewrite, or the reset after a snapshot
 	snapID  string
+	conv    command.RDBConverter
+	spare   []byte // the chunk buffer handed to the file writer last time
 	curDB   int
 	walked  bool
 	done    chan struct{}
@@ -191,7 +193,7 @@ func (s *Server) emitLocked(j *snapJob, db int, e *store.Entry) error {
 			}
 			j.curDB = db
 		}
-		re, err := command.ToRDB(db, e)
+		re, err := j.conv.ToRDB(db, e)
 		if err != nil {
 			return err
 		}
@@ -224,7 +226,11 @@ func (s *Server) walkChunk(j *snapJob, locked bool) ([]byte, bool, error) {
 			err = j.rdbw.Close()
 		}
 	}
-	out := append([]byte(nil), j.buf.Bytes()...)
+	// Hand the encoded bytes over and keep encoding into the buffer the
+	// writer finished with last time: two buffers in rotation, no garbage
+	// per chunk.
+	out := append(j.spare[:0], j.buf.Bytes()...)
+	j.spare = out
 	j.buf.Reset()
 	return out, done, err
 }

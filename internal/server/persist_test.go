@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -223,4 +224,72 @@ func TestBGRewriteAOFKeepsEverything(t *testing.T) {
 	if n := c.LLen(ctx, "biglist").Val(); n != 300 {
 		t.Fatalf("biglist len = %d", n)
 	}
+}
+
+// Every encoding survives a snapshot: intsets and lists hand out elements
+// that are only valid during iteration, which the snapshot must copy.
+func TestSnapshotEveryEncoding(t *testing.T) {
+	s := startServer(t, func(o *Options) { o.AppendOnly = false })
+	ctx := context.Background()
+	c := client(t, s, nil)
+	c.SAdd(ctx, "intset", 1, 2, 3, 400, -5, 70000, 1<<40)
+	c.SAdd(ctx, "set", "a", "b", "c")
+	c.RPush(ctx, "list", 1, 2, "three", 4, 99999999999)
+	c.HSet(ctx, "hash", "f1", "v1", "f2", 2)
+	c.ZAdd(ctx, "zset", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: -2.5, Member: "b"})
+	for i := 0; i < 600; i++ { // large encodings too
+		c.SAdd(ctx, "bigint", i)
+		c.RPush(ctx, "biglist", i)
+		c.HSet(ctx, "bighash", strconv.Itoa(i), i)
+		c.ZAdd(ctx, "bigz", redis.Z{Score: float64(i), Member: strconv.Itoa(i)})
+	}
+	want := map[string]string{}
+	for _, k := range []string{"intset", "set", "bigint"} {
+		want[k] = fmt.Sprint(sortedStrings(c.SMembers(ctx, k).Val()))
+	}
+	for _, k := range []string{"list", "biglist"} {
+		want[k] = fmt.Sprint(c.LRange(ctx, k, 0, -1).Val())
+	}
+	for _, k := range []string{"hash", "bighash"} {
+		want[k] = fmt.Sprint(c.HGetAll(ctx, k).Val())
+	}
+	for _, k := range []string{"zset", "bigz"} {
+		want[k] = fmt.Sprint(c.ZRangeWithScores(ctx, k, 0, -1).Val())
+	}
+	if err := c.BgSave(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for contains(c.Info(ctx, "persistence").Val(), "rdb_bgsave_in_progress:1") {
+		if time.Now().After(deadline) {
+			t.Fatal("bgsave did not finish")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s = restart(t, s, func(o *Options) { o.AppendOnly = false })
+	c = client(t, s, nil)
+	got := map[string]string{}
+	for _, k := range []string{"intset", "set", "bigint"} {
+		got[k] = fmt.Sprint(sortedStrings(c.SMembers(ctx, k).Val()))
+	}
+	for _, k := range []string{"list", "biglist"} {
+		got[k] = fmt.Sprint(c.LRange(ctx, k, 0, -1).Val())
+	}
+	for _, k := range []string{"hash", "bighash"} {
+		got[k] = fmt.Sprint(c.HGetAll(ctx, k).Val())
+	}
+	for _, k := range []string{"zset", "bigz"} {
+		got[k] = fmt.Sprint(c.ZRangeWithScores(ctx, k, 0, -1).Val())
+	}
+	for k := range want {
+		if got[k] != want[k] {
+			t.Errorf("%s after snapshot:\n got  %s\n want %s", k, got[k], want[k])
+		}
+	}
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }
