@@ -145,7 +145,7 @@ func NewTable() *Table {
 		connectionCommands(), serverCommands(), keyCommands(), expireCommands(),
 		stringCommands(), bitCommands(), multiCommands(),
 		hashCommands(), listCommands(), setCommands(), zsetCommands(),
-		dumpCommands(),
+		dumpCommands(), migrateCommands(),
 		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
 	} {
 		for _, sp := range family {
