@@ -18,9 +18,9 @@ import (
 //	then every byte the old log received from the point on.
 //
 // The old log itself is the rewrite buffer: CatchUp copies its settled tail
-// without any lock, and Commit, called under the caller's lock, copies the
-// last bytes, fsyncs, renames over the live log, fsyncs the directory and
-// switches appends to the new file. Abort (or any failure before the
+// without any lock, and Commit (which may run concurrently with Append)
+// copies the last bytes, fsyncs, renames over the live log, fsyncs the
+// directory and switches appends to the new file. Abort (or any failure before the
 // rename) leaves the old log exactly as it was.
 type Rewrite struct {
 	l        *Log
@@ -176,6 +176,20 @@ func (rw *Rewrite) copyFile(limit, fileBase int64) error {
 	return nil
 }
 
+// Presync copies the settled tail like CatchUp and then fsyncs everything
+// the new file holds so far, without taking the log's leadership. Calling it
+// just before Commit leaves Commit — during which waiters of the log are
+// held — only a small remainder to write and fsync.
+func (rw *Rewrite) Presync() error {
+	if err := rw.CatchUp(); err != nil {
+		return err
+	}
+	if err := rw.w.Flush(); err != nil {
+		return fmt.Errorf("aof: rewrite: %w", err)
+	}
+	return rw.af.Sync()
+}
+
 // Commit finishes the rewrite; call it under the lock that serialises
 // Append. On success the new file is the durable live log. On an error
 // before the rename, the rewrite is aborted and the old log continues as
@@ -215,7 +229,11 @@ func (rw *Rewrite) Commit() error {
 		l.file = newFile
 		l.fileBase = end - rw.n
 		l.written = end
-		l.buf, l.bufStart = l.buf[:0], end
+		// Records appended while the new file was being committed (the
+		// caller need not hold its lock during Commit) stay buffered for
+		// the next turn, which writes them to the new file.
+		l.buf = append(l.buf[:0], l.buf[end-bufStart:]...)
+		l.bufStart = end
 		l.needTrunc, l.syncFailed = false, false
 		l.id, l.base, l.baseSize = rw.id, rw.base, rw.n
 		l.rewrites++

@@ -217,3 +217,56 @@ func TestRewriteFaults(t *testing.T) {
 		}
 	}
 }
+
+// Commit need not run under the caller's lock: records appended while the
+// new file is being committed land in the new file, once each, in order.
+func TestRewriteCommitConcurrentWithAppends(t *testing.T) {
+	m := vfs.NewMem()
+	l := mustOpen(t, m, "/c.aof", slowOpts(EverySec))
+	defer l.Close()
+	for i := 0; i < 10; i++ {
+		l.AppendCommandDB(0, cmd("INCR", "n")...)
+	}
+	rw, err := l.BeginRewrite(SelfContained)
+	if err != nil {
+		t.Fatal(err)
+	}
+	NewRewriteWriter(rw).String([]byte("n"), []byte("10"), 0)
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			l.AppendCommandDB(0, cmd("INCR", "n")...)
+			n++
+		}
+	}()
+	if err := rw.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	appended := <-done
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	m.Crash()
+	got, _, err := replayAll(t, m, "/c.aof", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	incrs := 0
+	for _, c := range got {
+		if string(c[0]) == "INCR" {
+			incrs++
+		}
+	}
+	if incrs != appended {
+		t.Fatalf("%d INCRs appended after the point, %d in the new log", appended, incrs)
+	}
+}

@@ -67,6 +67,17 @@ func (a *AtomicFile) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Sync flushes what was written so far to disk. Large files call it now and
+// then while writing (as Redis's rdb-save-incremental-fsync does), so that
+// the final sync in Commit has little left to do and does not stall other
+// writers of the same disk behind one huge flush.
+func (a *AtomicFile) Sync() error {
+	if err := a.f.Sync(); err != nil {
+		return fmt.Errorf("vfs: sync %s: %w", a.tmp, err)
+	}
+	return nil
+}
+
 // Commit syncs and closes the temporary file, renames it over the target and
 // syncs the directory. If it fails before the rename, the target is
 // untouched and the temporary file removed. If only the directory sync

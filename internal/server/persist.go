@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"runtime"
@@ -180,6 +179,7 @@ func (s *Server) startJobLocked(kind string) (*snapJob, error) {
 	}
 	j.sn = s.st.BeginSnapshot(func(db int, e *store.Entry) error { return s.emitLocked(j, db, e) })
 	s.p.job = j
+	s.tuneProcs()
 	return j, nil
 }
 
@@ -241,27 +241,7 @@ func (s *Server) runJob(j *snapJob, locked bool) error {
 	var err error
 	switch j.kind {
 	case "rdb":
-		err = vfs.WriteFileAtomic(s.opts.FS, s.p.rdbPath, func(w io.Writer) error {
-			for {
-				chunk, done, err := s.walkChunk(j, locked)
-				if err != nil {
-					return err
-				}
-				if _, err := w.Write(chunk); err != nil {
-					return err
-				}
-				if done {
-					break
-				}
-			}
-			// The snapshot says "the log up to this point is in me": that
-			// part of the log must be durable before the snapshot can
-			// replace the old one (aof.Plan's rule 1).
-			if j.rw != nil {
-				return j.rw.WaitPoint()
-			}
-			return nil
-		})
+		err = s.writeSnapshotFile(j, locked)
 	case "aof":
 		for n := 0; ; n++ {
 			chunk, done, cerr := s.walkChunk(j, locked)
@@ -286,18 +266,77 @@ func (s *Server) runJob(j *snapJob, locked bool) error {
 			err = j.rw.CatchUp()
 		}
 	}
+	committed := false
+	if !locked && err == nil && j.rw != nil && !j.cancel.Load() {
+		// Switch the log over without the execution lock: Commit takes the
+		// log's leadership, so appends keep landing in its buffer and go
+		// to the new file; only the fsyncs and the rename happen here, and
+		// they must not stall every client.
+		if err = j.rw.Presync(); err == nil {
+			err = j.rw.Commit()
+		} else {
+			j.rw.Abort()
+		}
+		committed = true
+	}
 	if !locked {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
-	return s.finishJobLocked(j, err)
+	return s.finishJobLocked(j, err, committed)
 }
 
-func (s *Server) finishJobLocked(j *snapJob, err error) error {
+// snapshotSyncEvery bounds the unsynced part of a snapshot being written.
+const snapshotSyncEvery = 8 << 20
+
+// writeSnapshotFile writes the job's RDB file atomically (temp file, fsync,
+// rename, directory fsync), syncing every few MB on the way, and makes the
+// log durable up to the snapshot's point before the rename (aof.Plan's rule
+// 1 depends on it).
+func (s *Server) writeSnapshotFile(j *snapJob, locked bool) error {
+	af, err := vfs.CreateAtomic(s.opts.FS, s.p.rdbPath)
+	if err != nil {
+		return err
+	}
+	unsynced := 0
+	for n := 0; ; n++ {
+		chunk, done, err := s.walkChunk(j, locked)
+		if err == nil {
+			_, err = af.Write(chunk)
+		}
+		if err == nil && !done {
+			if unsynced += len(chunk); unsynced >= snapshotSyncEvery {
+				err = af.Sync()
+				unsynced = 0
+			}
+			if err == nil && j.rw != nil && !locked && n%64 == 63 {
+				err = j.rw.CatchUp() // keep the log reset's final copy short
+			}
+		}
+		if err != nil {
+			af.Abort()
+			return err
+		}
+		if done {
+			break
+		}
+	}
+	if j.rw != nil {
+		if err := j.rw.WaitPoint(); err != nil {
+			af.Abort()
+			return err
+		}
+	}
+	return af.Commit()
+}
+
+func (s *Server) finishJobLocked(j *snapJob, err error, committed bool) error {
 	if !j.walked {
 		j.sn.End()
 	}
-	if err == nil && j.rw != nil {
+	if committed {
+		// Commit ran outside the lock; nothing left to do on the log side.
+	} else if err == nil && j.rw != nil {
 		// The snapshot is durable (or the rewrite complete): switch the
 		// log over. For a snapshot this is the reset; a crash before it is
 		// covered by the snapshot's kevy-aof-id/offset.
@@ -335,6 +374,7 @@ func (s *Server) finishJobLocked(j *snapJob, err error) error {
 	}
 	j.err = err
 	s.p.job = nil
+	s.tuneProcs()
 	close(j.done)
 	return err
 }
