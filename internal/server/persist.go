@@ -243,7 +243,7 @@ func (s *Server) runJob(j *snapJob, locked bool) error {
 	case "rdb":
 		err = s.writeSnapshotFile(j, locked)
 	case "aof":
-		for n := 0; ; n++ {
+		for {
 			chunk, done, cerr := s.walkChunk(j, locked)
 			if cerr != nil {
 				err = cerr
@@ -253,11 +253,8 @@ func (s *Server) runJob(j *snapJob, locked bool) error {
 				err = werr
 				break
 			}
-			if n%64 == 63 && !locked {
-				if err = j.rw.CatchUp(); err != nil {
-					break
-				}
-			}
+			// No CatchUp here: it starts the tail, after which the new file
+			// refuses dataset bytes. The tail is copied once the walk ends.
 			if done {
 				break
 			}

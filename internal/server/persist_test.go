@@ -293,3 +293,47 @@ func sortedStrings(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// A rewrite of a dataset large enough to need many walk steps, with writes
+// going on, completes and keeps everything (a rewrite used to fail once the
+// log's tail copy started before the dataset was complete).
+func TestBGRewriteAOFLargeDataset(t *testing.T) {
+	aofOn := func(o *Options) { o.AppendOnly = true; o.AppendFsync = "no"; o.AutoAOFRewritePercentage = 0 }
+	s := startServer(t, aofOn)
+	ctx := context.Background()
+	c := client(t, s, nil)
+	const keys = 300000 // > 64 walk steps of 2048 buckets
+	for i := 0; i < keys; i += 10000 {
+		p := c.Pipeline()
+		for j := i; j < i+10000; j++ {
+			p.Set(ctx, "k"+strconv.Itoa(j), j, 0)
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.BgRewriteAOF(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		c.Incr(ctx, "during")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for contains(c.Info(ctx, "persistence").Val(), "aof_rewrite_in_progress:1") {
+		if time.Now().After(deadline) {
+			t.Fatal("rewrite did not finish")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if info := c.Info(ctx, "persistence").Val(); !contains(info, "aof_last_bgrewrite_status:ok") || !contains(info, "aof_rewrites:1") {
+		t.Fatalf("rewrite failed:\n%s", info)
+	}
+	s = restart(t, s, aofOn)
+	c = client(t, s, nil)
+	if n := c.DBSize(ctx).Val(); n != keys+1 {
+		t.Fatalf("dbsize after restart = %d, want %d", n, keys+1)
+	}
+	if v := c.Get(ctx, "during").Val(); v != "100" {
+		t.Fatalf("during = %q", v)
+	}
+}
