@@ -1,11 +1,10 @@
 package command
 
 import (
-	"bufio"
 	"fmt"
+	"github.com/kevy-db/kevy/internal/redistest"
 	"math/rand/v2"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -623,58 +622,4 @@ func randomBitCommands(r *rand.Rand, count int) [][]string {
 
 // bitsStartRedis starts a private redis-server for the differential test and
 // returns its address; it skips the test when redis-server is not installed.
-func bitsStartRedis(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not on PATH; skipping the differential test against Redis")
-	}
-	for range 3 { // the port may be taken between probing and binding
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--logfile", "")
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ready := make(chan bool, 1)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			found := false
-			for sc.Scan() {
-				if !found && strings.Contains(sc.Text(), "Ready to accept connections") {
-					found = true
-					ready <- true
-				}
-			}
-			if !found {
-				ready <- false
-			}
-		}()
-		stop := func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-		select {
-		case ok := <-ready:
-			if ok {
-				t.Cleanup(stop)
-				return fmt.Sprintf("127.0.0.1:%d", port)
-			}
-			stop()
-		case <-time.After(20 * time.Second):
-			stop()
-			t.Fatal("redis-server did not become ready in 20s")
-		}
-	}
-	t.Fatal("could not start redis-server")
-	return ""
-}
+func bitsStartRedis(t *testing.T) string { return redistest.Start(t) }

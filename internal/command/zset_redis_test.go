@@ -1,14 +1,11 @@
 package command
 
 import (
-	"bufio"
-	"fmt"
+	"github.com/kevy-db/kevy/internal/redistest"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kevy-db/kevy/resp"
 )
@@ -17,64 +14,7 @@ import (
 // redis-server (skipped when none is on PATH): every command runs on both
 // and the raw replies must be identical.
 
-func startRedisForDiff(t *testing.T) net.Conn {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not on PATH; skipping the list/zset differential test")
-	}
-	for range 3 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--logfile", "")
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ready := make(chan bool, 1)
-		go func() {
-			sc := bufio.NewScanner(out)
-			ok := false
-			for sc.Scan() {
-				if !ok && strings.Contains(sc.Text(), "Ready to accept connections") {
-					ok = true
-					ready <- true
-				}
-			}
-			if !ok {
-				ready <- false
-			}
-		}()
-		stop := func() { cmd.Process.Kill(); cmd.Wait() }
-		var ok bool
-		select {
-		case ok = <-ready:
-		case <-time.After(20 * time.Second):
-		}
-		if !ok {
-			stop()
-			continue
-		}
-		t.Cleanup(stop)
-		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn.SetDeadline(time.Now().Add(60 * time.Second))
-		t.Cleanup(func() { conn.Close() })
-		return conn
-	}
-	t.Fatal("could not start redis-server")
-	return nil
-}
+func startRedisForDiff(t *testing.T) net.Conn { return redistest.Dial(t) }
 
 // diffArgs splits a command line on spaces; ” is an empty argument and
 // \s a space inside an argument.

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"net"
-	"os/exec"
-	"strconv"
+	"github.com/kevy-db/kevy/internal/redistest"
 	"strings"
 	"testing"
 	"time"
@@ -11,38 +9,7 @@ import (
 
 // startRedisServer runs the reference redis-server on a free port, or skips
 // the test when it is not installed.
-func startRedisServer(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not on PATH; skipping differential test")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	waitFor(t, "redis-server to accept connections", func() bool {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			return false
-		}
-		c.Close()
-		return true
-	})
-	return addr
-}
+func startRedisServer(t *testing.T) string { return redistest.Start(t) }
 
 // Each session runs on fresh connections against an empty dataset. A step
 // is "[@n ]COMMAND args…" (n picks connection n, default 1), "@n READ" reads
