@@ -22,7 +22,7 @@ var diffExcluded = map[string]bool{"bind": true, "dir": true, "port": true, "max
 // redisConfig returns redis-server's CONFIG GET reply as a map.
 func redisConfig(t *testing.T, rc *redisConn, patterns ...string) map[string]string {
 	t.Helper()
-	reply, err := rc.do(append([]string{"CONFIG", "GET"}, patterns...)...)
+	reply, err := rc.Do(append([]string{"CONFIG", "GET"}, patterns...)...)
 	if err != nil {
 		t.Fatalf("CONFIG GET %q: %v", patterns, err)
 	}
@@ -140,7 +140,7 @@ func TestDifferentialConfig(t *testing.T) {
 			{"loglevel", "notice", "hz"},
 		}
 		for _, p := range probes {
-			reply, err := rc.do(append([]string{"CONFIG", "SET"}, p...)...)
+			reply, err := rc.Do(append([]string{"CONFIG", "SET"}, p...)...)
 			want := "OK"
 			if err != nil {
 				want = err.Error()

@@ -32,7 +32,7 @@ func TestDifferentialKEYS(t *testing.T) {
 	for k := range keys {
 		args = append(args, k, "1")
 	}
-	if _, err := rc.do(args...); err != nil {
+	if _, err := rc.Do(args...); err != nil {
 		t.Fatalf("MSET: %v", err)
 	}
 
@@ -45,7 +45,7 @@ func TestDifferentialKEYS(t *testing.T) {
 		patterns = append(patterns, randString(7))
 	}
 	for _, p := range patterns {
-		reply, err := rc.do("KEYS", p)
+		reply, err := rc.Do("KEYS", p)
 		if err != nil {
 			t.Fatalf("KEYS %q: %v", p, err)
 		}
