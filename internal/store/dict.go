@@ -18,7 +18,9 @@ import (
 //     lock is released.
 //
 // Chaining keeps deletion simple and entry pointers stable, which WATCH and
-// the snapshot hooks rely on.
+// the snapshot hooks rely on. Entries do not cache their hash: it would
+// cost 8 bytes per key (and a larger allocation size class), against
+// rehashing each key once when the table is resized.
 type dict struct {
 	seed      maphash.Seed
 	t         [2]table
@@ -63,7 +65,7 @@ func (d *dict) step(n int) {
 		e := d.t[0].buckets[d.rehashIdx]
 		for e != nil {
 			next := e.next
-			i := e.hash & d.t[1].mask
+			i := d.hashString(e.key) & d.t[1].mask
 			e.next = d.t[1].buckets[i]
 			d.t[1].buckets[i] = e
 			d.t[0].used--
@@ -135,7 +137,7 @@ func (d *dict) find(key []byte) *Entry {
 			break
 		}
 		for e := t.buckets[h&t.mask]; e != nil; e = e.next {
-			if e.hash == h && e.key == string(key) {
+			if e.key == string(key) {
 				return e
 			}
 		}
@@ -150,12 +152,12 @@ func (d *dict) find(key []byte) *Entry {
 func (d *dict) add(e *Entry) {
 	d.step(1)
 	d.expandIfNeeded()
-	e.hash = d.hashString(e.key)
+	h := d.hashString(e.key)
 	t := &d.t[0]
 	if d.rehashing() {
 		t = &d.t[1]
 	}
-	i := e.hash & t.mask
+	i := h & t.mask
 	e.next = t.buckets[i]
 	t.buckets[i] = e
 	t.used++
@@ -175,7 +177,7 @@ func (d *dict) remove(key []byte) *Entry {
 		}
 		p := &t.buckets[h&t.mask]
 		for e := *p; e != nil; e = e.next {
-			if e.hash == h && e.key == string(key) {
+			if e.key == string(key) {
 				*p = e.next
 				e.next = nil
 				t.used--

@@ -45,7 +45,6 @@ const (
 // Entries are only touched under the server's execution lock.
 type Entry struct {
 	key  string
-	hash uint64
 	next *Entry // dict chain
 
 	str []byte // KindString value
