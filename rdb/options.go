@@ -99,4 +99,9 @@ type ReaderOptions struct {
 	// (FUNCTION2 opcode) instead of it being skipped. Returning an error
 	// stops the read with that error.
 	OnFunction func(code []byte) error
+
+	// OnResize, when set, receives the RESIZEDB hint of each database: how
+	// many keys (and keys with an expiry) follow. Loaders use it to size
+	// their tables once; the values come from the file, so bound them.
+	OnResize func(db int, keys, expires uint64)
 }

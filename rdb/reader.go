@@ -33,6 +33,7 @@ func NewReader(r io.Reader, opts *ReaderOptions) (*Reader, error) {
 	rd := &Reader{in: newInput(r), aux: make(map[string]string)}
 	if opts != nil {
 		rd.opts = *opts
+		rd.onResize = opts.OnResize
 	}
 	if err := rd.readHeader(); err != nil {
 		return nil, rd.wrap(err)

@@ -133,7 +133,14 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	if st, err := f.Stat(); err == nil {
 		s.p.loadingTotal = st.Size()
 	}
-	r, err := rdb.NewReader(bufio.NewReaderSize(f, 1<<16), nil)
+	ropts := &rdb.ReaderOptions{OnResize: func(db int, keys, _ uint64) {
+		// A key takes at least 3 bytes of the file: a forged hint cannot
+		// make us allocate more than the file could hold.
+		if db >= 0 && db < s.st.NumDB() && keys <= uint64(s.p.loadingTotal/3) {
+			s.st.DB(db).Reserve(int(keys))
+		}
+	}}
+	r, err := rdb.NewReader(bufio.NewReaderSize(f, 1<<16), ropts)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", s.p.rdbPath, err)
 	}

@@ -242,3 +242,13 @@ func (db *DB) flush() (old *dict, oldExpires []*Entry) {
 
 // IsExpired reports whether e's TTL has passed at the store's current time.
 func (db *DB) IsExpired(e *Entry) bool { return e.expireAt != 0 && e.expireAt <= db.s.now }
+
+// Reserve sizes an empty database's table for n keys at once, so loading a
+// snapshot does not grow it by doubling and incremental rehashing.
+func (db *DB) Reserve(n int) {
+	if db.dict.len() != 0 || db.dict.rehashing() || n <= 0 {
+		return
+	}
+	db.dict.t[0] = table{}
+	db.dict.resize(n)
+}

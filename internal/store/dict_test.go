@@ -60,3 +60,27 @@ func TestDictRandomAndRemove(t *testing.T) {
 		t.Fatal("db not empty after deleting everything")
 	}
 }
+
+func TestReserveSizesOnceAndKeepsWorking(t *testing.T) {
+	s := New(Options{Databases: 1, Seed: 9})
+	db := s.DB(0)
+	db.Reserve(1000)
+	if got := len(db.dict.t[0].buckets); got < 1000 {
+		t.Fatalf("reserved table has %d buckets", got)
+	}
+	for i := 0; i < 1000; i++ {
+		db.SetString([]byte(fmt.Sprint(i)), []byte("v"), false)
+	}
+	if db.dict.rehashing() {
+		t.Fatal("a reserved table rehashed while filling up to its reservation")
+	}
+	for i := 0; i < 1000; i++ {
+		if db.Peek([]byte(fmt.Sprint(i))) == nil {
+			t.Fatalf("key %d lost", i)
+		}
+	}
+	db.Reserve(1 << 20) // not empty: ignored
+	if got := len(db.dict.t[0].buckets); got >= 1<<20 {
+		t.Fatal("Reserve resized a non-empty table")
+	}
+}
