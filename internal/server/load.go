@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
@@ -162,16 +163,17 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 			expired++
 			continue
 		}
-		db := s.st.DB(e.DB)
-		if db.Peek(e.Key) != nil {
-			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
-		}
 		kind, str, obj := command.FromRDB(e, s.eng.Limits)
 		exp := e.ExpireAt
 		if exp < 0 {
 			exp = 0
 		}
-		db.Insert(string(e.Key), kind, str, obj, exp)
+		// The reader hands over a fresh key slice per entry, which nothing
+		// else references: keep its bytes as the key instead of copying.
+		key := unsafe.String(unsafe.SliceData(e.Key), len(e.Key))
+		if !s.st.DB(e.DB).InsertNew(key, kind, str, obj, exp) {
+			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
+		}
 		loaded++
 	}
 	for _, w := range r.Warnings() {

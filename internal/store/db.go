@@ -151,6 +151,20 @@ func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *E
 	return e
 }
 
+// InsertNew is Insert for loaders: it adds the entry only if the key is
+// absent (one lookup instead of two) and reports whether it did.
+func (db *DB) InsertNew(key string, k Kind, str []byte, obj any, expireAt int64) bool {
+	db.s.ver++
+	e := &Entry{key: key, kind: k, str: str, obj: obj, ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
+	if !db.dict.addNew(e) {
+		return false
+	}
+	if expireAt != 0 {
+		db.SetExpire(e, expireAt)
+	}
+	return true
+}
+
 // Delete removes a live key and reports whether it existed.
 func (db *DB) Delete(key []byte) bool {
 	e := db.dict.find(key)

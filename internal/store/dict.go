@@ -163,6 +163,38 @@ func (d *dict) add(e *Entry) {
 	t.used++
 }
 
+// addNew inserts e unless its key is present, with one hash computation
+// and one walk of the chain; it reports whether e was added. Loaders use it
+// to reject duplicate keys without a separate lookup.
+func (d *dict) addNew(e *Entry) bool {
+	d.step(1)
+	d.expandIfNeeded()
+	h := d.hashString(e.key)
+	for ti := 0; ti < 2; ti++ {
+		t := &d.t[ti]
+		if t.buckets == nil {
+			break
+		}
+		for x := t.buckets[h&t.mask]; x != nil; x = x.next {
+			if x.key == e.key {
+				return false
+			}
+		}
+		if !d.rehashing() {
+			break
+		}
+	}
+	t := &d.t[0]
+	if d.rehashing() {
+		t = &d.t[1]
+	}
+	i := h & t.mask
+	e.next = t.buckets[i]
+	t.buckets[i] = e
+	t.used++
+	return true
+}
+
 // remove unlinks the entry with this key and returns it, or nil.
 func (d *dict) remove(key []byte) *Entry {
 	if d.len() == 0 {
