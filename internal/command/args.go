@@ -94,3 +94,26 @@ func clone(b []byte) []byte {
 }
 
 func itob(v int64) []byte { return strconv.AppendInt(nil, v, 10) }
+
+// rankWindow sanitises an index range (LRANGE, LTRIM, ZRANGE by rank …)
+// as Redis does and returns the first
+// rank (from the range's start side) and the count.
+func rankWindow(n int, start, end int64) (int, int) {
+	ln := int64(n)
+	if start < 0 {
+		start += ln
+	}
+	if end < 0 {
+		end += ln
+	}
+	if start < 0 {
+		start = 0
+	}
+	if start > end || start >= ln {
+		return 0, 0
+	}
+	if end >= ln {
+		end = ln - 1
+	}
+	return int(start), int(end - start + 1)
+}

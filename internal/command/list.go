@@ -196,27 +196,15 @@ func cmdLRange(c *Ctx) {
 		c.W.Array(0)
 		return
 	}
-	n := int64(l.Len())
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > end || start >= n {
-		c.W.Array(0)
+	first, count := rankWindow(l.Len(), start, end)
+	c.W.Array(count)
+	if count == 0 {
 		return
 	}
-	if end >= n {
-		end = n - 1
-	}
-	c.W.Array(int(end - start + 1))
-	l.Range(int(start), false, func(i int, v []byte) bool {
+	last := first + count - 1
+	l.Range(first, false, func(i int, v []byte) bool {
 		c.W.Bulk(v)
-		return int64(i) < end
+		return i < last
 	})
 }
 
@@ -353,33 +341,20 @@ func cmdLTrim(c *Ctx) {
 		c.OK()
 		return
 	}
-	n := int64(l.Len())
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	if start < 0 {
-		start = 0
-	}
-	var ltrim, rtrim int64
-	if start > end || start >= n {
+	n := l.Len()
+	first, count := rankWindow(n, start, end)
+	ltrim, rtrim := first, n-first-count // keep [first, first+count)
+	if count == 0 {
 		ltrim, rtrim = n, 0
-	} else {
-		if end >= n {
-			end = n - 1
-		}
-		ltrim, rtrim = start, n-end-1
 	}
 	if ltrim+rtrim > 0 {
 		c.DB.Touched(e)
-		l.DeleteRange(int(n-rtrim), int(rtrim))
-		l.DeleteRange(0, int(ltrim))
+		l.DeleteRange(n-rtrim, rtrim)
+		l.DeleteRange(0, ltrim)
 		if l.Len() == 0 {
 			c.DB.Remove(e)
 		}
-		c.Dirty(ltrim + rtrim)
+		c.Dirty(int64(ltrim + rtrim))
 	}
 	c.OK()
 }

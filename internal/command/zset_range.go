@@ -155,28 +155,6 @@ func (c *Ctx) zrangeGeneric(at int, dst []byte, kind, dir int) {
 	})
 }
 
-// rankWindow sanitises a rank range as Redis does and returns the first
-// rank (from the range's start side) and the count.
-func rankWindow(n int, start, end int64) (int, int) {
-	ln := int64(n)
-	if start < 0 {
-		start += ln
-	}
-	if end < 0 {
-		end += ln
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > end || start >= ln {
-		return 0, 0
-	}
-	if end >= ln {
-		end = ln - 1
-	}
-	return int(start), int(end - start + 1)
-}
-
 // zRangeWindow finds the members of a score or lex range, in order (or in
 // reverse), after skipping offset and taking at most limit (negative:
 // all): the first rank and the count.
