@@ -117,3 +117,28 @@ func rankWindow(n int, start, end int64) (int, int) {
 	}
 	return int(start), int(end - start + 1)
 }
+
+// removeMembers deletes members from the collection held by e (HDEL, SREM,
+// ZREM) and replies with how many it removed. The entry is marked as
+// modified before the first change — a running snapshot must copy the old
+// value first — and the key is deleted once the collection is empty, as
+// Redis does.
+func (c *Ctx) removeMembers(e *store.Entry, members [][]byte, has func([]byte) bool, remove func([]byte) bool, size func() int) {
+	var n int64
+	for _, m := range members {
+		if !has(m) {
+			continue
+		}
+		if n == 0 {
+			c.DB.Touched(e)
+		}
+		remove(m)
+		n++
+		if size() == 0 {
+			c.DB.Remove(e)
+			break
+		}
+	}
+	c.Dirty(n)
+	c.W.Int(n)
+}

@@ -167,23 +167,7 @@ func cmdHDel(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	var n int64
-	for _, f := range c.Args[2:] {
-		if !h.Has(f) {
-			continue
-		}
-		if n == 0 {
-			c.DB.Touched(e)
-		}
-		h.Delete(f)
-		n++
-		if h.Len() == 0 {
-			c.DB.Remove(e)
-			break
-		}
-	}
-	c.Dirty(n)
-	c.W.Int(n)
+	c.removeMembers(e, c.Args[2:], h.Has, h.Delete, h.Len)
 }
 
 func cmdHExists(c *Ctx) {

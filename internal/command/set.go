@@ -103,23 +103,7 @@ func cmdSRem(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	var n int64
-	for _, m := range c.Args[2:] {
-		if !s.Has(m) {
-			continue
-		}
-		if n == 0 {
-			c.DB.Touched(e)
-		}
-		s.Remove(m)
-		n++
-		if s.Len() == 0 {
-			c.DB.Remove(e)
-			break
-		}
-	}
-	c.Dirty(n)
-	c.W.Int(n)
+	c.removeMembers(e, c.Args[2:], s.Has, s.Remove, s.Len)
 }
 
 func cmdSIsMember(c *Ctx) {

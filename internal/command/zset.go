@@ -253,23 +253,8 @@ func cmdZRem(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	var n int64
-	for _, m := range c.Args[2:] {
-		if _, has := z.Score(m); !has {
-			continue
-		}
-		if n == 0 {
-			c.DB.Touched(e)
-		}
-		z.Remove(m)
-		n++
-		if z.Len() == 0 {
-			c.DB.Remove(e)
-			break
-		}
-	}
-	c.Dirty(n)
-	c.W.Int(n)
+	has := func(m []byte) bool { _, ok := z.Score(m); return ok }
+	c.removeMembers(e, c.Args[2:], has, z.Remove, z.Len)
 }
 
 func cmdZScore(c *Ctx) {
