@@ -150,3 +150,20 @@ func unescape(c byte) byte {
 	}
 	return c
 }
+
+// SplitArgs splits line into arguments with Redis's sdssplitargs rules (the
+// rules of inline commands, above), as redis.conf lines are split too. It
+// reports false for unbalanced quotes. The arguments share one new buffer;
+// line is not modified.
+func SplitArgs(line []byte) ([][]byte, bool) {
+	buf := append([]byte(nil), line...)
+	spans, ok := splitInline(buf, nil)
+	if !ok {
+		return nil, false
+	}
+	args := make([][]byte, len(spans))
+	for i, sp := range spans {
+		args[i] = buf[sp.start:sp.end:sp.end]
+	}
+	return args, true
+}
