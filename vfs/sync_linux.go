@@ -17,6 +17,12 @@ func datasync(f *os.File) error {
 	}
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
+		if a := getAIO(); a != nil {
+			var submitted bool
+			if submitted, serr = a.fdatasync(fd); submitted {
+				return
+			}
+		}
 		for {
 			serr = unix.Fdatasync(int(fd))
 			if serr != unix.EINTR {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/kevy-db/kevy/vfs"
 	"log/slog"
 	"net"
 	"runtime"
@@ -166,19 +167,18 @@ func (s *Server) disableLogLocked() error {
 // not set it. Execution is serial under one lock, so on a small machine
 // extra Ps mostly add cross-core wake-ups, lock hand-offs and spinning that
 // steal CPU from the network stack: on the 2-core reference machine one P
-// measured 1.1-1.5x the throughput of two (docs/architecture.md). Under
-// appendfsync always the opposite holds: a leader blocked in fdatasync
-// keeps its P, and with a single P nothing else (not even the network
-// poller) runs until the fsync returns, so group commit needs a second P.
-// The same holds while a background save or rewrite runs: its large writes
-// and fsyncs would hold the only P (a p99 of 80 ms during BGSAVE with one P,
+// measured 1.1-1.5x the throughput of two (docs/architecture.md). A
+// blocking fsync would hold the only P, so one P under appendfsync always
+// needs the asynchronous fsync of vfs.AsyncSync; without it the second P
+// stays. The same holds while a background save or rewrite runs: its large
+// writes would hold the only P (a p99 of 80 ms during BGSAVE with one P,
 // 5 ms with two), so the second P is there for the duration of the job.
 func (s *Server) tuneProcs() {
 	if !s.opts.AutoProcs {
 		return
 	}
 	n := runtime.NumCPU()
-	if n <= 2 && (!s.opts.AppendOnly || s.opts.AppendFsync != "always") && s.p.job == nil {
+	if n <= 2 && (!s.opts.AppendOnly || s.opts.AppendFsync != "always" || vfs.AsyncSync()) && s.p.job == nil {
 		n = 1
 	}
 	if runtime.GOMAXPROCS(0) != n {
