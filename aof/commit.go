@@ -1,9 +1,12 @@
 package aof
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/kevy-db/kevy/vfs"
 )
 
 // The write path: execute → Append → Wait → reply.
@@ -167,8 +170,9 @@ func (l *Log) runTurn(t *turn) {
 		l.rollback()
 		l.syncFailed = false
 	}
-	f, fileBase := l.file, l.fileBase
+	f, fileBase, allocated := l.file, l.fileBase, l.allocated
 	from, to := l.written, l.end
+	alloc := !l.noAlloc && to-fileBase > allocated
 	data := l.buf[from-l.bufStart : to-l.bufStart]
 	needTrunc, needDirSync := l.needTrunc, l.needDirSync
 	doSync := needDirSync || resync || ((l.policy == Always || l.syncReq > l.durable) && to > l.durable)
@@ -186,7 +190,13 @@ func (l *Log) runTurn(t *turn) {
 			err = fmt.Errorf("aof: truncate %s to %d: %w", l.path, from-fileBase, terr)
 		} else {
 			trunc = false
+			allocated = from - fileBase
+			alloc = !l.noAlloc && to > from
 		}
+	}
+	noAlloc := false
+	if err == nil && alloc {
+		allocated, noAlloc = l.preallocate(f, allocated, to-fileBase)
 	}
 	if err == nil && needDirSync {
 		if err = l.syncDir(); err == nil {
@@ -194,7 +204,7 @@ func (l *Log) runTurn(t *turn) {
 		}
 	}
 	if err == nil && len(data) > 0 {
-		n, werr := f.Write(data)
+		n, werr := f.WriteAt(data, from-fileBase)
 		if werr == nil && n != len(data) {
 			werr = io.ErrShortWrite
 		}
@@ -204,6 +214,8 @@ func (l *Log) runTurn(t *turn) {
 			// file. Even n == 0 does not prove that nothing did.
 			if terr := f.Truncate(from - fileBase); terr != nil {
 				trunc = true
+			} else {
+				allocated = from - fileBase
 			}
 		}
 	}
@@ -215,6 +227,11 @@ func (l *Log) runTurn(t *turn) {
 
 	l.mu.Lock()
 	l.needTrunc = trunc
+	if wrote {
+		allocated = max(allocated, to-fileBase)
+	}
+	l.allocated = allocated
+	l.noAlloc = l.noAlloc || noAlloc
 	if dirSynced {
 		l.needDirSync = false
 	}
@@ -239,6 +256,48 @@ func (l *Log) runTurn(t *turn) {
 		l.lastErr = nil
 	}
 	l.trim()
+}
+
+// How far ahead of the data the log reserves space: an eighth of the
+// file, within these bounds, so a small log stays small and a large one
+// pays one size-changing fsync per 16 MB.
+const (
+	minPrealloc = 64 << 10
+	maxPrealloc = 16 << 20
+)
+
+// preallocate reserves space so that the file reaches at least need bytes
+// plus a chunk, and returns the file's new size, or the old one and
+// unsupported=true if the file system cannot preallocate.
+//
+// Why: fdatasync after an append must also write the inode, because the
+// file's size changed, which is a second disk round trip; inside
+// preallocated space a write is an overwrite and fdatasync writes only the
+// data. Measured on the reference machine (ext4, 500-byte writes): 260-300 µs
+// per write+fdatasync appending, 180-210 µs in space reserved by
+// fallocate. Redis appends, so this is where kevy's appendfsync always gets
+// ahead of it. The price is a zero tail, which readers ignore (dataEnd) and
+// Close trims. A failure other than "unsupported" (ENOSPC, say) is not an
+// error: the write that follows reports the disk's state.
+func (l *Log) preallocate(f vfs.File, allocated, need int64) (int64, bool) {
+	a, ok := f.(vfs.Allocator)
+	if !ok {
+		return allocated, true
+	}
+	chunk := min(max(need/8, minPrealloc), maxPrealloc)
+	size := need + chunk
+	if err := a.Allocate(size); err != nil {
+		if errors.Is(err, errors.ErrUnsupported) {
+			return allocated, true
+		}
+		if !l.allocWarned {
+			l.allocWarned = true
+			l.logger.Warn("aof: cannot preallocate log space; appending without it", "file", l.path, "size", size, "err", err)
+		}
+		return allocated, false
+	}
+	l.allocWarned = false
+	return size, false
 }
 
 // fsync syncs f under syncMu, failing instead if a background fsync failed

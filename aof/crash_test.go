@@ -76,6 +76,12 @@ func (k *killFS) OpenAppend(name string) (vfs.File, error) {
 	}
 	return k.wrap(k.m.OpenAppend(name))
 }
+func (k *killFS) OpenWrite(name string) (vfs.File, error) {
+	if err := k.step(false); err != nil {
+		return nil, err
+	}
+	return k.wrap(k.m.OpenWrite(name))
+}
 func (k *killFS) OpenDir(name string) (vfs.File, error) {
 	if err := k.step(false); err != nil {
 		return nil, err
@@ -118,6 +124,18 @@ func (f *killFile) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return f.File.Write(p)
+}
+func (f *killFile) WriteAt(p []byte, off int64) (int, error) {
+	if err := f.k.step(true); err != nil {
+		return 0, err
+	}
+	return f.File.WriteAt(p, off)
+}
+func (f *killFile) Allocate(size int64) error {
+	if err := f.k.step(true); err != nil {
+		return err
+	}
+	return f.File.(vfs.Allocator).Allocate(size)
 }
 func (f *killFile) Sync() error {
 	if err := f.k.step(true); err != nil {

@@ -51,7 +51,12 @@ func openDecoder(fsys vfs.FS, path string, lim resp.Limits) (*decoder, error) {
 		f.Close()
 		return nil, fmt.Errorf("aof: stat %s: %w", path, err)
 	}
-	d := &decoder{path: path, f: f, size: fi.Size(), first: true}
+	size, err := dataEnd(f, fi.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("aof: read %s: %w", path, err)
+	}
+	d := &decoder{path: path, f: f, size: size, first: true}
 	var hdr [len(Header)]byte
 	n, err := f.ReadAt(hdr[:], 0)
 	if err != nil && err != io.EOF {
@@ -72,6 +77,32 @@ func openDecoder(fsys vfs.FS, path string, lim resp.Limits) (*decoder, error) {
 }
 
 func (d *decoder) close() error { return d.f.Close() }
+
+// dataEnd returns the file size without its trailing zero bytes: the space
+// a log preallocates ahead of its writes (see Log). No record ends in a
+// zero byte (a frame ends with CRLF), so the cut can only shorten a torn
+// last frame, which is then handled as a torn tail. Zeros followed by
+// anything else are left in place and read as a corrupt record.
+func dataEnd(f io.ReaderAt, size int64) (int64, error) {
+	var buf [64 << 10]byte
+	for size > 0 {
+		n := int64(len(buf))
+		if size < n {
+			n = size
+		}
+		b := buf[:n]
+		if _, err := f.ReadAt(b, size-n); err != nil && err != io.EOF {
+			return 0, err
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			if b[i] != 0 {
+				return size - n + int64(i) + 1, nil
+			}
+		}
+		size -= n
+	}
+	return 0, nil
+}
 
 // checkAnnotation accepts the "#TS:<unix-time>" lines Redis writes with
 // aof-timestamp-enabled and rejects any other '#' line.

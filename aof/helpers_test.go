@@ -70,13 +70,15 @@ func mustOpen(t *testing.T, fsys vfs.FS, path string, opts *Options) *Log {
 	return l
 }
 
+// readFile returns the file's data without the zeros a log preallocates
+// past its last record (what every reader of the log sees).
 func readFile(t *testing.T, fsys vfs.FS, path string) []byte {
 	t.Helper()
 	b, err := vfs.ReadFile(fsys, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return bytes.TrimRight(b, "\x00")
 }
 
 // writeRaw creates path with exactly data, durably.

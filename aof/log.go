@@ -71,6 +71,9 @@ type Log struct {
 	// The file side.
 	file        vfs.File
 	fileBase    int64 // stream offset of the file's byte 0
+	allocated   int64 // the file's size: written bytes, then preallocated zeros
+	noAlloc     bool  // the file system cannot preallocate
+	allocWarned bool  // leader only: a preallocation failure was logged
 	id, base    string
 	baseSize    int64 // file size after Open or the last rewrite
 	written     int64 // the file holds the stream up to here
@@ -158,11 +161,17 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 		l.curDB = res.DB
 	}
 
-	f, err := fsys.OpenAppend(path)
+	f, err := fsys.OpenWrite(path)
 	if err != nil {
 		return nil, fmt.Errorf("aof: open %s: %w", path, err)
 	}
 	fi, err = f.Stat()
+	var size int64
+	if err == nil {
+		// The data ends before the zeros preallocated by an earlier
+		// process (Check read the same file the same way).
+		size, err = dataEnd(f, fi.Size())
+	}
 	if err == nil {
 		// Whatever an earlier process wrote may still be only in the page
 		// cache; sync it so that "durable" starts out true.
@@ -172,8 +181,7 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 		f.Close()
 		return nil, fmt.Errorf("aof: open %s: %w", path, err)
 	}
-	size := fi.Size()
-	l.file = f
+	l.file, l.allocated = f, fi.Size()
 	l.end, l.bufStart, l.written, l.durable, l.baseSize = size, size, size, size, size
 	l.stop, l.done = make(chan struct{}), make(chan struct{})
 	go l.background()
@@ -379,7 +387,18 @@ func (l *Log) Close() error {
 	}
 	l.closed = true
 	f := l.file
+	dataSize := l.written - l.fileBase
+	trim := l.allocated > dataSize && l.lastErr == nil
 	l.mu.Unlock()
+	if trim {
+		// Leave no preallocated zeros behind: the file then ends with its
+		// last record, as any reader expects.
+		if err := f.Truncate(dataSize); err != nil {
+			errs = append(errs, fmt.Errorf("aof: trimming %s to %d: %w", l.path, dataSize, err))
+		} else if err := f.Sync(); err != nil {
+			errs = append(errs, fmt.Errorf("aof: sync %s after trimming: %w", l.path, err))
+		}
+	}
 	if err := f.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("aof: close %s: %w", l.path, err))
 	}

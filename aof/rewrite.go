@@ -228,6 +228,7 @@ func (rw *Rewrite) Commit() error {
 		old = l.file
 		l.file = newFile
 		l.fileBase = end - rw.n
+		l.allocated = rw.n
 		l.written = end
 		// Records appended while the new file was being committed (the
 		// caller need not hold its lock during Commit) stay buffered for
@@ -285,7 +286,7 @@ func (rw *Rewrite) finish(bufStart, fileBase int64, data []byte) (vfs.File, erro
 		return nil, err
 	}
 	// The handle follows the file through the rename.
-	f, err := rw.l.fs.OpenAppend(rw.af.TempPath())
+	f, err := rw.l.fs.OpenWrite(rw.af.TempPath())
 	if err != nil {
 		rw.af.Abort()
 		return nil, fmt.Errorf("aof: rewrite: open %s: %w", rw.af.TempPath(), err)

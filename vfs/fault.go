@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -19,11 +20,12 @@ const (
 	OpCreate                 // FS.Create
 	OpRemove                 // FS.Remove
 	OpTruncate               // File.Truncate
-	OpOpen                   // FS.Open, FS.OpenAppend and FS.OpenDir
+	OpOpen                   // FS.Open, FS.OpenAppend, FS.OpenWrite and FS.OpenDir
+	OpAllocate               // Allocator.Allocate
 	opCount
 )
 
-var opNames = [...]string{"", "write", "sync", "dirsync", "rename", "create", "remove", "truncate", "open"}
+var opNames = [...]string{"", "write", "sync", "dirsync", "rename", "create", "remove", "truncate", "open", "allocate"}
 
 func (o Op) String() string {
 	if o > 0 && o < opCount {
@@ -181,6 +183,17 @@ func (f *FaultFS) OpenAppend(name string) (File, error) {
 	return &faultFile{File: file, fs: f, name: name}, nil
 }
 
+func (f *FaultFS) OpenWrite(name string) (File, error) {
+	if ft := f.hit(OpOpen, name); ft != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
+	}
+	file, err := f.fs.OpenWrite(name)
+	if err != nil {
+		return nil, err
+	}
+	return &faultFile{File: file, fs: f, name: name}, nil
+}
+
 func (f *FaultFS) OpenDir(name string) (File, error) {
 	if ft := f.hit(OpOpen, name); ft != nil {
 		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
@@ -233,6 +246,35 @@ func (f *faultFile) Write(p []byte) (int, error) {
 		return n, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
 	}
 	return 0, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
+}
+
+// WriteAt fails like Write: a short write keeps a prefix.
+func (f *faultFile) WriteAt(p []byte, off int64) (int, error) {
+	ft := f.fs.hit(OpWrite, f.name)
+	if ft == nil {
+		return f.File.WriteAt(p, off)
+	}
+	if ft.Short && len(p) > 0 {
+		keep := min(max(ft.Keep, 0), len(p)-1)
+		n, err := f.File.WriteAt(p[:keep], off)
+		if err != nil {
+			return n, err
+		}
+		return n, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
+	}
+	return 0, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
+}
+
+// Allocate passes through to the wrapped file if it can allocate.
+func (f *faultFile) Allocate(size int64) error {
+	if ft := f.fs.hit(OpAllocate, f.name); ft != nil {
+		return &os.PathError{Op: "allocate", Path: f.name, Err: ft.Err}
+	}
+	a, ok := f.File.(Allocator)
+	if !ok {
+		return &os.PathError{Op: "allocate", Path: f.name, Err: errors.ErrUnsupported}
+	}
+	return a.Allocate(size)
 }
 
 func (f *faultFile) Sync() error {

@@ -87,6 +87,16 @@ func (m *MemFS) OpenAppend(name string) (File, error) {
 	return m.open("open", name, true)
 }
 
+// OpenWrite implements FS.
+func (m *MemFS) OpenWrite(name string) (File, error) {
+	f, err := m.open("open", name, false)
+	if err != nil {
+		return nil, err
+	}
+	f.(*memFile).write = true
+	return f, nil
+}
+
 func (m *MemFS) open(op, name string, appendMode bool) (File, error) {
 	name = filepath.Clean(name)
 	m.mu.Lock()

@@ -87,6 +87,41 @@ func (f *memFile) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.check("write"); err != nil {
+		return 0, err
+	}
+	if !f.write || f.appendMode || off < 0 {
+		return 0, &os.PathError{Op: "write", Path: f.name, Err: fs.ErrInvalid}
+	}
+	n := f.node
+	if end := off + int64(len(p)); end > int64(len(n.data)) {
+		n.data = append(n.data, make([]byte, end-int64(len(n.data)))...)
+	}
+	copy(n.data[off:], p)
+	return len(p), nil
+}
+
+// Allocate implements Allocator by extending the data with zeros, so
+// tests see the zero tail a preallocated file has on disk.
+func (f *memFile) Allocate(size int64) error {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.check("allocate"); err != nil {
+		return err
+	}
+	if !f.write {
+		return &os.PathError{Op: "allocate", Path: f.name, Err: fs.ErrInvalid}
+	}
+	n := f.node
+	if size > int64(len(n.data)) {
+		n.data = append(n.data, make([]byte, size-int64(len(n.data)))...)
+	}
+	return nil
+}
+
 func (f *memFile) Sync() error {
 	f.fs.mu.Lock()
 	defer f.fs.mu.Unlock()

@@ -35,6 +35,14 @@ func (osFS) OpenAppend(name string) (File, error) {
 	return osFile{f}, nil
 }
 
+func (osFS) OpenWrite(name string) (File, error) {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
+}
+
 func (osFS) OpenDir(name string) (File, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -68,6 +76,8 @@ func (osFS) List(dir string) ([]string, error) {
 type osFile struct{ *os.File }
 
 func (f osFile) Sync() error { return datasync(f.File) }
+
+func (f osFile) Allocate(size int64) error { return allocate(f.File, size) }
 
 // osDir is a directory; Sync is a full fsync, which is what makes entries
 // durable.

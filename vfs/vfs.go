@@ -16,6 +16,9 @@ type FS interface {
 	// OpenAppend opens an existing file for reading and appending: every
 	// Write goes to the current end of the file, also after Truncate.
 	OpenAppend(name string) (File, error)
+	// OpenWrite opens an existing file for reading and writing at
+	// explicit offsets (WriteAt), without truncating it.
+	OpenWrite(name string) (File, error)
 	// OpenDir opens a directory so that it can be synced, which makes the
 	// creations, renames and removals of names in it durable.
 	OpenDir(name string) (File, error)
@@ -36,6 +39,8 @@ type File interface {
 	io.Reader
 	io.ReaderAt
 	io.Writer
+	// WriteAt fails on a file opened with OpenAppend, as os.File's does.
+	io.WriterAt
 	io.Closer
 	// Sync makes the file's data durable (fdatasync where available). For
 	// a directory it makes the directory's entries durable.
@@ -44,6 +49,17 @@ type File interface {
 	Truncate(size int64) error
 	// Stat describes the file.
 	Stat() (os.FileInfo, error)
+}
+
+// Allocator is implemented by files that can reserve space ahead of the
+// data: Allocate extends the file to size bytes, reading as zeros, if it is
+// shorter. The OS filesystem does it with fallocate(2) on Linux, which
+// makes later writes into the reserved range overwrites that fdatasync can
+// persist without also writing the inode (see aof's preallocation). It
+// returns an error satisfying errors.Is(err, errors.ErrUnsupported) where
+// the filesystem cannot reserve space cheaply.
+type Allocator interface {
+	Allocate(size int64) error
 }
 
 // ReadFile returns the whole content of the named file.
