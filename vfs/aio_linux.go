@@ -107,13 +107,22 @@ func AsyncSync() bool { return getAIO() != nil }
 func (a *aioSyncer) reap() {
 	var cnt [8]byte
 	var evs [64]ioEvent
+	rc, err := a.efd.SyscallConn()
+	if err != nil {
+		return
+	}
 	for {
-		if _, err := a.efd.Read(cnt[:]); err != nil {
+		// A raw read, parked in the poller on EAGAIN: announcing a
+		// syscall would wake sysmon (see rawWriteAt).
+		if err := rc.Read(func(fd uintptr) bool {
+			_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&cnt[0])), 8)
+			return e != unix.EAGAIN
+		}); err != nil {
 			return
 		}
 		for {
 			var ts unix.Timespec
-			n, _, e := unix.Syscall6(unix.SYS_IO_GETEVENTS, a.ctx, 0, uintptr(len(evs)),
+			n, _, e := unix.RawSyscall6(unix.SYS_IO_GETEVENTS, a.ctx, 0, uintptr(len(evs)),
 				uintptr(unsafe.Pointer(&evs[0])), uintptr(unsafe.Pointer(&ts)), 0)
 			if e == unix.EINTR {
 				continue
@@ -148,7 +157,7 @@ func (a *aioSyncer) fdatasync(fd uintptr) (submitted bool, err error) {
 	cb := iocb{data: id, opcode: iocbCmdFdsync, fildes: uint32(fd), flags: iocbFlagResfd, resfd: a.efdNum}
 	p := &cb
 	for {
-		_, _, e := unix.Syscall(unix.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&p)))
+		_, _, e := unix.RawSyscall(unix.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&p)))
 		if e == unix.EINTR {
 			continue
 		}

@@ -79,6 +79,8 @@ func (f osFile) Sync() error { return datasync(f.File) }
 
 func (f osFile) Allocate(size int64) error { return allocate(f.File, size) }
 
+func (f osFile) WriteAt(p []byte, off int64) (int, error) { return writeAt(f.File, p, off) }
+
 // osDir is a directory; Sync is a full fsync, which is what makes entries
 // durable.
 type osDir struct{ osFile }

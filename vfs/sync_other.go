@@ -14,3 +14,5 @@ func datasync(f *os.File) error { return f.Sync() }
 func allocate(f *os.File, size int64) error {
 	return &os.PathError{Op: "fallocate", Path: f.Name(), Err: errors.ErrUnsupported}
 }
+
+func writeAt(f *os.File, p []byte, off int64) (int, error) { return f.WriteAt(p, off) }

@@ -35,6 +35,7 @@ const protectedModeMsg = "-DENIED Redis is running in protected mode because pro
 type conn struct {
 	s  *Server
 	nc net.Conn
+	io io.ReadWriter // nc's data path: rawIO where possible
 	rd *resp.Reader
 	cl *command.Client
 	in connInput // what the reader reads: input read while blocked, then nc
@@ -102,7 +103,7 @@ func (in *connInput) Read(p []byte) (int, error) {
 		in.err = nil
 		return 0, err
 	}
-	n, err := in.c.nc.Read(p)
+	n, err := in.c.io.Read(p)
 	in.c.s.stats.netInput.Add(int64(n))
 	return n, err
 }
@@ -117,7 +118,7 @@ func (s connSink) Write(p []byte) (int, error) {
 		c.capBuf = append(c.capBuf, p...)
 		return len(p), nil
 	}
-	n, err := c.nc.Write(p)
+	n, err := c.io.Write(p)
 	c.s.stats.netOutput.Add(int64(n))
 	return n, err
 }
@@ -135,7 +136,10 @@ func (s *Server) serveConn(nc net.Conn) {
 		nc.Write([]byte(protectedModeMsg))
 		return
 	}
-	c := &conn{s: s, nc: nc}
+	c := &conn{s: s, nc: nc, io: nc}
+	if r := newRawIO(nc); r != nil {
+		c.io = r
+	}
 	c.in.c = c
 	now := time.Now()
 	c.cl = &command.Client{

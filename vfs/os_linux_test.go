@@ -1,0 +1,70 @@
+//go:build linux
+
+package vfs
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// The raw pwrite path writes where asked, past the end too, and reports
+// the kernel's errors.
+func TestOSWriteAt(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "f")
+	fs := Default()
+	f, err := fs.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("hello world")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.WriteAt([]byte("W"), 6); n != 1 || err != nil {
+		t.Fatalf("WriteAt = %d, %v", n, err)
+	}
+	if n, err := f.WriteAt([]byte("!"), 13); n != 1 || err != nil {
+		t.Fatalf("WriteAt past the end = %d, %v", n, err)
+	}
+	if _, err := f.WriteAt([]byte("x"), -1); err == nil {
+		t.Fatal("WriteAt at a negative offset succeeded")
+	}
+	f.Close()
+	if b, _ := os.ReadFile(name); string(b) != "hello World\x00\x00!" {
+		t.Fatalf("file holds %q", b)
+	}
+	ro, err := fs.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.WriteAt([]byte("x"), 0); !errors.Is(err, syscall.EBADF) {
+		t.Fatalf("WriteAt on a read-only file: %v, want EBADF", err)
+	}
+}
+
+// Allocate reserves space that reads as zeros and never shrinks a file.
+func TestOSAllocate(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "f")
+	f, err := Default().Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Write([]byte("abc"))
+	a := f.(Allocator)
+	if err := a.Allocate(1 << 20); errors.Is(err, errors.ErrUnsupported) {
+		t.Skip("this file system cannot preallocate")
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Allocate(10); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(name)
+	if len(b) != 1<<20 || string(b[:3]) != "abc" || b[3] != 0 || b[len(b)-1] != 0 {
+		t.Fatalf("after Allocate the file is %d bytes starting %q", len(b), b[:4])
+	}
+}
