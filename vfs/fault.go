@@ -288,6 +288,14 @@ func (f *faultFile) Sync() error {
 	return f.File.Sync()
 }
 
+// SyncInline fails like Sync.
+func (f *faultFile) SyncInline() error {
+	if ft := f.fs.hit(OpSync, f.name); ft != nil {
+		return &os.PathError{Op: "sync", Path: f.name, Err: ft.Err}
+	}
+	return SyncInline(f.File)
+}
+
 func (f *faultFile) Truncate(size int64) error {
 	if ft := f.fs.hit(OpTruncate, f.name); ft != nil {
 		return &os.PathError{Op: "truncate", Path: f.name, Err: ft.Err}

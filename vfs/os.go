@@ -77,6 +77,8 @@ type osFile struct{ *os.File }
 
 func (f osFile) Sync() error { return datasync(f.File) }
 
+func (f osFile) SyncInline() error { return datasyncInline(f.File) }
+
 func (f osFile) Allocate(size int64) error { return allocate(f.File, size) }
 
 func (f osFile) WriteAt(p []byte, off int64) (int, error) { return writeAt(f.File, p, off) }

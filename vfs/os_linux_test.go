@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 )
@@ -66,5 +67,36 @@ func TestOSAllocate(t *testing.T) {
 	b, _ := os.ReadFile(name)
 	if len(b) != 1<<20 || string(b[:3]) != "abc" || b[3] != 0 || b[len(b)-1] != 0 {
 		t.Fatalf("after Allocate the file is %d bytes starting %q", len(b), b[:4])
+	}
+}
+
+// SyncInline works with one P (raw fdatasync) and with several, and
+// reports the kernel's errors.
+func TestOSSyncInline(t *testing.T) {
+	f, err := Default().Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		f.Write([]byte("x"))
+		err := SyncInline(f)
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatalf("GOMAXPROCS=%d: %v", procs, err)
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	prev := runtime.GOMAXPROCS(1)
+	err = datasyncInline(w)
+	runtime.GOMAXPROCS(prev)
+	if !errors.Is(err, syscall.EINVAL) {
+		t.Fatalf("inline fdatasync of a pipe: %v, want EINVAL", err)
 	}
 }

@@ -16,3 +16,5 @@ func allocate(f *os.File, size int64) error {
 }
 
 func writeAt(f *os.File, p []byte, off int64) (int, error) { return f.WriteAt(p, off) }
+
+func datasyncInline(f *os.File) error { return f.Sync() }

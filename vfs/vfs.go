@@ -62,6 +62,28 @@ type Allocator interface {
 	Allocate(size int64) error
 }
 
+// InlineSyncer is implemented by files whose data can be synced on the
+// calling thread without letting the scheduler run other goroutines on
+// its P meanwhile. See SyncInline.
+type InlineSyncer interface {
+	SyncInline() error
+}
+
+// SyncInline syncs f like Sync, but for a caller that has nothing better
+// for its P to do than wait: with GOMAXPROCS=1 the OS file system issues
+// fdatasync as a raw system call, which keeps the only P for the length of
+// the disk round trip (as a single-threaded server blocks its thread),
+// instead of handing the wait to a kernel worker (Sync's AIO path), whose
+// wake-ups cost 3-4x the fsync itself when the CPUs are busy (measured
+// here: 670-870 µs per fsync through AIO against 220 µs inline, at 50
+// clients). Files without the method are synced with Sync.
+func SyncInline(f File) error {
+	if s, ok := f.(InlineSyncer); ok {
+		return s.SyncInline()
+	}
+	return f.Sync()
+}
+
 // ReadFile returns the whole content of the named file.
 func ReadFile(fs FS, name string) ([]byte, error) {
 	f, err := fs.Open(name)
