@@ -226,7 +226,11 @@ func (l *Log) runTurn(t *turn) {
 		}
 	}
 	if err == nil && len(data) > 0 {
-		n, werr := f.WriteAt(data, from-fileBase)
+		write := f.WriteAt
+		if inline {
+			write = func(b []byte, off int64) (int, error) { return vfs.WriteAtInline(f, b, off) }
+		}
+		n, werr := write(data, from-fileBase)
 		if werr == nil && n != len(data) {
 			werr = io.ErrShortWrite
 		}

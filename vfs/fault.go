@@ -233,30 +233,29 @@ type faultFile struct {
 }
 
 func (f *faultFile) Write(p []byte) (int, error) {
-	ft := f.fs.hit(OpWrite, f.name)
-	if ft == nil {
-		return f.File.Write(p)
-	}
-	if ft.Short && len(p) > 0 {
-		keep := min(max(ft.Keep, 0), len(p)-1)
-		n, err := f.File.Write(p[:keep])
-		if err != nil {
-			return n, err
-		}
-		return n, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
-	}
-	return 0, &os.PathError{Op: "write", Path: f.name, Err: ft.Err}
+	return f.write(p, f.File.Write)
 }
 
-// WriteAt fails like Write: a short write keeps a prefix.
+// WriteAt fails like Write.
 func (f *faultFile) WriteAt(p []byte, off int64) (int, error) {
+	return f.write(p, func(b []byte) (int, error) { return f.File.WriteAt(b, off) })
+}
+
+// WriteAtInline fails like Write.
+func (f *faultFile) WriteAtInline(p []byte, off int64) (int, error) {
+	return f.write(p, func(b []byte) (int, error) { return WriteAtInline(f.File, b, off) })
+}
+
+// write applies a pending write fault to one write done by do: a short
+// write keeps a prefix of p, then fails.
+func (f *faultFile) write(p []byte, do func([]byte) (int, error)) (int, error) {
 	ft := f.fs.hit(OpWrite, f.name)
 	if ft == nil {
-		return f.File.WriteAt(p, off)
+		return do(p)
 	}
 	if ft.Short && len(p) > 0 {
 		keep := min(max(ft.Keep, 0), len(p)-1)
-		n, err := f.File.WriteAt(p[:keep], off)
+		n, err := do(p[:keep])
 		if err != nil {
 			return n, err
 		}

@@ -81,7 +81,9 @@ func (f osFile) SyncInline() error { return datasyncInline(f.File) }
 
 func (f osFile) Allocate(size int64) error { return allocate(f.File, size) }
 
-func (f osFile) WriteAt(p []byte, off int64) (int, error) { return writeAt(f.File, p, off) }
+func (f osFile) WriteAtInline(p []byte, off int64) (int, error) {
+	return writeAtInline(f.File, p, off)
+}
 
 // osDir is a directory; Sync is a full fsync, which is what makes entries
 // durable.

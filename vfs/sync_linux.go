@@ -92,15 +92,12 @@ func allocate(f *os.File, size int64) error {
 	return nil
 }
 
-// writeAt is pwrite(2) issued as a raw system call, without telling the
-// scheduler that the thread may block. A write into the page cache is
-// short, and announcing it is not free: a syscall entered while sysmon
-// sleeps wakes it, and it then polls every 20 µs for a millisecond or
-// more; with one P and a log write per group commit that kept sysmon busy
-// for 15 % of the server's CPU on the reference machine. The price is that
-// a write stalled by dirty-page throttling keeps its P, as a single-threaded
-// server's write would keep its only thread.
-func writeAt(f *os.File, p []byte, off int64) (int, error) {
+// writeAtInline is pwrite(2) on the calling thread: a raw system call
+// with one P (see WriteAtInline), os.File.WriteAt otherwise.
+func writeAtInline(f *os.File, p []byte, off int64) (int, error) {
+	if runtime.GOMAXPROCS(0) != 1 {
+		return f.WriteAt(p, off)
+	}
 	if off < 0 {
 		return 0, &os.PathError{Op: "writeat", Path: f.Name(), Err: errors.New("negative offset")}
 	}

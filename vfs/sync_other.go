@@ -15,6 +15,6 @@ func allocate(f *os.File, size int64) error {
 	return &os.PathError{Op: "fallocate", Path: f.Name(), Err: errors.ErrUnsupported}
 }
 
-func writeAt(f *os.File, p []byte, off int64) (int, error) { return f.WriteAt(p, off) }
+func writeAtInline(f *os.File, p []byte, off int64) (int, error) { return f.WriteAt(p, off) }
 
 func datasyncInline(f *os.File) error { return f.Sync() }
