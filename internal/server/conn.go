@@ -241,7 +241,9 @@ func (c *conn) readFailed(err error) {
 func (c *conn) exec(args [][]byte) {
 	s := c.s
 	wasAuth := c.authenticated()
+	s.execWaiting.Add(1)
 	s.mu.Lock()
+	s.execWaiting.Add(-1)
 	start := c.cl.W.Buffered()
 	now := time.Now()
 	s.st.SetTime(now.UnixMilli())

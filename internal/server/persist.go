@@ -208,17 +208,22 @@ func (s *Server) emitLocked(j *snapJob, db int, e *store.Entry) error {
 	return command.WriteRewrite(j.aofw, e)
 }
 
+// walkStep is how many entries a background walk visits per hold of the
+// execution lock: about 0.2 ms of encoding for small values here.
+const walkStep = 512
+
 // walkChunk advances the walk by one chunk under the lock and returns the
 // encoded bytes to write. locked says the caller already holds the lock.
 func (s *Server) walkChunk(j *snapJob, locked bool) ([]byte, bool, error) {
 	if !locked {
+		s.yieldToClients()
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
 	if j.cancel.Load() {
 		return nil, false, errors.New("canceled")
 	}
-	done, err := j.sn.Step(2048)
+	done, err := j.sn.Step(walkStep)
 	if err == nil && done {
 		j.sn.End()
 		j.walked = true
@@ -233,6 +238,21 @@ func (s *Server) walkChunk(j *snapJob, locked bool) ([]byte, bool, error) {
 	j.spare = out
 	j.buf.Reset()
 	return out, done, err
+}
+
+// yieldToClients lets connections already waiting for the execution lock
+// run their commands before the walk takes it again, for at most 2 ms.
+// sync.Mutex lets a running goroutine barge in ahead of woken waiters, and
+// the walk, on its own P and just back from writing a chunk, nearly always
+// won: clients then waited behind several chunks in a row. Measured with
+// the latency bench (1M keys, 10k requests/s): p99 during BGSAVE 17.6 ->
+// 5.2 ms and during BGREWRITEAOF 13.6 -> 5.6 ms with this and 512-entry
+// chunks (2048 before); smaller chunks alone gave 9-10 ms.
+func (s *Server) yieldToClients() {
+	deadline := time.Now().Add(2 * time.Millisecond)
+	for s.execWaiting.Load() > 0 && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
 }
 
 // runJob writes the job's data. It takes the execution lock for each chunk
