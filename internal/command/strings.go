@@ -154,12 +154,14 @@ func (c *Ctx) setGeneric(f setFlags, key, val []byte) {
 			c.W.Bulk(e.Str())
 		}
 	}
-	found := c.DB.LookupNoStats(key) != nil
-	if (f.nx && found) || (f.xx && !found) {
-		if !f.get {
-			c.W.Null()
+	if f.nx || f.xx { // a plain SET needs no lookup of its own: SetString finds the key
+		found := c.DB.LookupNoStats(key) != nil
+		if (f.nx && found) || (f.xx && !found) {
+			if !f.get {
+				c.W.Null()
+			}
+			return
 		}
-		return
 	}
 	e := c.DB.SetString(key, clone(val), f.keepTTL)
 	c.Dirty(1)
