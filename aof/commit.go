@@ -49,10 +49,13 @@ import (
 //  3. The file's order is Append's order: bytes are taken from the buffer
 //     front in order and written by one leader at a time to a file opened
 //     with O_APPEND.
-//  4. Before any write, the file ends exactly at l.written. A failed or
-//     short write is truncated back at once; if even that fails, needTrunc
-//     makes the next turn truncate first. So nothing half-written ever sits
-//     in front of a later good record (defect 1 of the reference).
+//  4. Before any write, the file holds nothing but zeros past l.written:
+//     it ends there or continues with preallocated space (l.allocated is
+//     its size). Records are written at their offset, never appended at the
+//     file's end. A failed or short write is truncated back at once (which
+//     drops the preallocation); if even that fails, needTrunc makes the next
+//     turn truncate first. So nothing half-written ever sits in front of a
+//     later good record (defect 1 of the reference).
 //  5. Bytes stay in l.buf until they are durable (until written, under
 //     policy no). A failed fsync may have dropped the dirty pages while
 //     marking them clean, so a later fsync would succeed without the data
