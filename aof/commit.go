@@ -47,8 +47,8 @@ import (
 //     leader can read the bytes it took without l.mu even if Append grows
 //     (reallocates) the buffer meanwhile.
 //  3. The file's order is Append's order: bytes are taken from the buffer
-//     front in order and written by one leader at a time to a file opened
-//     with O_APPEND.
+//     front in order and written by one leader at a time at the file offset
+//     of l.written.
 //  4. Before any write, the file holds nothing but zeros past l.written:
 //     it ends there or continues with preallocated space (l.allocated is
 //     its size). Records are written at their offset, never appended at the
