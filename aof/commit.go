@@ -229,11 +229,11 @@ func (l *Log) runTurn(t *turn) {
 		}
 	}
 	if err == nil && len(data) > 0 {
-		write := f.WriteAt
-		if inline {
-			write = func(b []byte, off int64) (int, error) { return vfs.WriteAtInline(f, b, off) }
-		}
-		n, werr := write(data, from-fileBase)
+		// Inline: with one P a raw pwrite, which leaves sysmon asleep
+		// (vfs.WriteAtInline). While a background job runs the server has
+		// two Ps and this is an ordinary write, so dirty-page throttling
+		// by the job's writes never holds the only P.
+		n, werr := vfs.WriteAtInline(f, data, from-fileBase)
 		if werr == nil && n != len(data) {
 			werr = io.ErrShortWrite
 		}
