@@ -151,58 +151,36 @@ func (f *FaultFS) hit(op Op, name string) *Fault {
 }
 
 func (f *FaultFS) Create(name string) (File, error) {
-	if ft := f.hit(OpCreate, name); ft != nil {
-		return nil, &os.PathError{Op: "create", Path: name, Err: ft.Err}
-	}
-	file, err := f.fs.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	return &faultFile{File: file, fs: f, name: name}, nil
+	return f.open(OpCreate, "create", name, false, f.fs.Create)
 }
 
 func (f *FaultFS) Open(name string) (File, error) {
-	if ft := f.hit(OpOpen, name); ft != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
-	}
-	file, err := f.fs.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	return &faultFile{File: file, fs: f, name: name}, nil
+	return f.open(OpOpen, "open", name, false, f.fs.Open)
 }
 
 func (f *FaultFS) OpenAppend(name string) (File, error) {
-	if ft := f.hit(OpOpen, name); ft != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
-	}
-	file, err := f.fs.OpenAppend(name)
-	if err != nil {
-		return nil, err
-	}
-	return &faultFile{File: file, fs: f, name: name}, nil
+	return f.open(OpOpen, "open", name, false, f.fs.OpenAppend)
 }
 
 func (f *FaultFS) OpenWrite(name string) (File, error) {
-	if ft := f.hit(OpOpen, name); ft != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
-	}
-	file, err := f.fs.OpenWrite(name)
-	if err != nil {
-		return nil, err
-	}
-	return &faultFile{File: file, fs: f, name: name}, nil
+	return f.open(OpOpen, "open", name, false, f.fs.OpenWrite)
 }
 
 func (f *FaultFS) OpenDir(name string) (File, error) {
-	if ft := f.hit(OpOpen, name); ft != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: ft.Err}
+	return f.open(OpOpen, "open", name, true, f.fs.OpenDir)
+}
+
+// open fails with a pending fault of kind op, or opens name with do and
+// wraps the file so that its operations can fail too.
+func (f *FaultFS) open(op Op, verb, name string, dir bool, do func(string) (File, error)) (File, error) {
+	if ft := f.hit(op, name); ft != nil {
+		return nil, &os.PathError{Op: verb, Path: name, Err: ft.Err}
 	}
-	file, err := f.fs.OpenDir(name)
+	file, err := do(name)
 	if err != nil {
 		return nil, err
 	}
-	return &faultFile{File: file, fs: f, name: name, dir: true}, nil
+	return &faultFile{File: file, fs: f, name: name, dir: dir}, nil
 }
 
 func (f *FaultFS) Rename(oldname, newname string) error {
