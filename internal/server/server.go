@@ -48,12 +48,12 @@ type Server struct {
 
 	// mu is the execution lock: the store, the engine and the log's append
 	// order are only touched under it.
-	mu  sync.Mutex
+	mu sync.Mutex
 	// execWaiting counts connections waiting for mu to run a command; a
 	// background job's walk lets them go first (persist.go, walkChunk).
 	execWaiting atomic.Int32
 	st          *store.Store
-	eng *command.Engine
+	eng         *command.Engine
 
 	loading atomic.Bool
 
