@@ -134,8 +134,7 @@ func (db *DB) SetObj(key []byte, k Kind, obj any) *Entry {
 
 func (db *DB) newEntry(key []byte) *Entry {
 	db.s.ver++
-	e := newEntry(key)
-	e.ver, e.lru = db.s.ver, db.s.lruClock()
+	e := &Entry{key: string(key), ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
 	db.dict.add(e)
 	return e
 }
@@ -144,8 +143,7 @@ func (db *DB) newEntry(key []byte) *Entry {
 // key must not exist.
 func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *Entry {
 	db.s.ver++
-	e := newEntry(key)
-	e.kind, e.str, e.obj, e.ver, e.lru = k, str, obj, db.s.ver, db.s.lruClock()
+	e := &Entry{key: key, kind: k, str: str, obj: obj, ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
 	db.dict.add(e)
 	if expireAt != 0 {
 		db.SetExpire(e, expireAt)
@@ -157,8 +155,7 @@ func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *E
 // absent (one lookup instead of two) and reports whether it did.
 func (db *DB) InsertNew(key string, k Kind, str []byte, obj any, expireAt int64) bool {
 	db.s.ver++
-	e := newEntry(key)
-	e.kind, e.str, e.obj, e.ver, e.lru = k, str, obj, db.s.ver, db.s.lruClock()
+	e := &Entry{key: key, kind: k, str: str, obj: obj, ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
 	if !db.dict.addNew(e) {
 		return false
 	}

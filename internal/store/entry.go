@@ -1,9 +1,6 @@
 package store
 
-import (
-	"strconv"
-	"unsafe"
-)
+import "strconv"
 
 // Kind is the Redis type of a value.
 type Kind uint8
@@ -60,28 +57,6 @@ type Entry struct {
 	snapMark uint32 // id of the last snapshot that has this entry's value
 	kind     Kind
 	enc      uint8
-
-	// kbuf holds keys of up to 16 bytes; key then points into it. A
-	// lookup then finds the key bytes next to the entry instead of in
-	// another span of the heap: on a 100k-key table most of a lookup is
-	// cache and TLB misses (docs/architecture.md, "Keyspace"). The entry
-	// grows from 96 to 112 bytes, the size class that the entry plus a
-	// separately allocated 16-byte key used to take together.
-	kbuf [16]byte
-}
-
-// newEntry returns an entry for key with its key set, inline if it fits.
-// Nothing may copy an Entry by value: key would keep pointing into the
-// original's kbuf.
-func newEntry[K string | []byte](key K) *Entry {
-	e := &Entry{expIdx: -1}
-	if n := len(key); n > 0 && n <= len(e.kbuf) {
-		copy(e.kbuf[:], key)
-		e.key = unsafe.String(&e.kbuf[0], n)
-	} else {
-		e.key = string(key)
-	}
-	return e
 }
 
 func (e *Entry) Key() string       { return e.key }
