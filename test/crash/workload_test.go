@@ -616,6 +616,21 @@ func runBulk(addr string, w workload, seed int64, killed *atomic.Bool) error {
 	}
 }
 
+// checkJobStatus returns the INFO persistence field that reports a failed
+// background save or rewrite, or "" if none does.
+func checkJobStatus(c *client) (string, error) {
+	r, err := c.do("INFO", "persistence")
+	if err != nil {
+		return "", err
+	}
+	for _, field := range []string{"rdb_last_bgsave_status", "aof_last_bgrewrite_status"} {
+		if strings.Contains(r.str, field+":err") {
+			return field, nil
+		}
+	}
+	return "", nil
+}
+
 // runChaos issues the persistence command over and over until the
 // connection dies. Refusals because a job is already running are normal;
 // anything else is an error.
@@ -627,6 +642,15 @@ func runChaos(addr, chaos string, seed int64, killed *atomic.Bool, started chan<
 	}
 	defer c.close()
 	for {
+		// Every job started so far either finished well or is still
+		// running (or dies with the process): the servers are killed,
+		// never starved of disk, so a failed BGSAVE or BGREWRITEAOF is a
+		// bug, not chaos.
+		if failed, err := checkJobStatus(c); err != nil {
+			return ioErr(killed, "chaos INFO", err)
+		} else if failed != "" {
+			return fmt.Errorf("chaos: a background job failed while the server was alive: INFO says %s:err", failed)
+		}
 		cmd := chaos
 		if chaos == "mixed" {
 			cmd = []string{"BGREWRITEAOF", "BGSAVE", "SAVE"}[rng.Intn(3)]
