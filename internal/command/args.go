@@ -10,6 +10,26 @@ import (
 
 // Argument parsing with Redis's rules and error texts.
 
+// lookupKind finds key, counting a hit or miss unless write (Redis's
+// lookupKeyRead and lookupKeyWrite), and checks that it holds kind, whose
+// value type is T. ok is false when a WRONGTYPE error was written; e is nil
+// for a missing key. The typed lookups of every collection family use it.
+func lookupKind[T any](c *Ctx, key []byte, write bool, kind store.Kind) (e *store.Entry, v T, ok bool) {
+	if write {
+		e = c.DB.LookupNoStats(key)
+	} else {
+		e = c.DB.Lookup(key)
+	}
+	if e == nil {
+		return nil, v, true
+	}
+	if e.Kind() != kind {
+		c.Err(ErrWrongType)
+		return nil, v, false
+	}
+	return e, e.Obj().(T), true
+}
+
 func parseInt(b []byte) (int64, bool) { return store.ParseInt(b) }
 
 // intArg parses an integer argument or writes Redis's error.

@@ -39,31 +39,16 @@ func (c *Ctx) hashLimits() store.HashLimits {
 
 // getHash looks key up for reading. ok is false when a WRONGTYPE error was
 // written; h is nil for a missing key.
-func (c *Ctx) getHash(key []byte) (h *store.Hash, ok bool) {
-	e := c.DB.Lookup(key)
-	if e == nil {
-		return nil, true
-	}
-	if e.Kind() != store.KindHash {
-		c.Err(ErrWrongType)
-		return nil, false
-	}
-	return e.Obj().(*store.Hash), true
+func (c *Ctx) getHash(key []byte) (*store.Hash, bool) {
+	_, h, ok := lookupKind[*store.Hash](c, key, false, store.KindHash)
+	return h, ok
 }
 
 // hashForWrite looks key up for a write without counting a hit or miss (as
 // Redis's lookupKeyWrite). The caller calls c.DB.Touched(e) before changing
 // an existing hash.
-func (c *Ctx) hashForWrite(key []byte) (e *store.Entry, h *store.Hash, ok bool) {
-	e = c.DB.LookupNoStats(key)
-	if e == nil {
-		return nil, nil, true
-	}
-	if e.Kind() != store.KindHash {
-		c.Err(ErrWrongType)
-		return nil, nil, false
-	}
-	return e, e.Obj().(*store.Hash), true
+func (c *Ctx) hashForWrite(key []byte) (*store.Entry, *store.Hash, bool) {
+	return lookupKind[*store.Hash](c, key, true, store.KindHash)
 }
 
 // hashSetPairs writes field/value pairs from args, creating the key if

@@ -44,23 +44,10 @@ func listCommands() []spec {
 	}
 }
 
-// lookupList finds key for reading (stats counted) and checks its type.
+// lookupList finds key (counting stats unless write) and checks its type;
 // ok is false when a WRONGTYPE error was written.
 func (c *Ctx) lookupList(key []byte, write bool) (*store.Entry, *store.List, bool) {
-	var e *store.Entry
-	if write {
-		e = c.DB.LookupNoStats(key)
-	} else {
-		e = c.DB.Lookup(key)
-	}
-	if e == nil {
-		return nil, nil, true
-	}
-	if e.Kind() != store.KindList {
-		c.Err(ErrWrongType)
-		return nil, nil, false
-	}
-	return e, e.Obj().(*store.List), true
+	return lookupKind[*store.List](c, key, write, store.KindList)
 }
 
 func (c *Ctx) newList() *store.List { return store.NewList(c.E.Limits.ListMaxListpackSize) }

@@ -34,30 +34,15 @@ func (c *Ctx) maxIntset() int { return c.E.Limits.SetMaxIntsetEntries }
 
 // getSet looks key up for reading. ok is false when a WRONGTYPE error was
 // written; s is nil for a missing key.
-func (c *Ctx) getSet(key []byte) (s *store.Set, ok bool) {
-	e := c.DB.Lookup(key)
-	if e == nil {
-		return nil, true
-	}
-	if e.Kind() != store.KindSet {
-		c.Err(ErrWrongType)
-		return nil, false
-	}
-	return e.Obj().(*store.Set), true
+func (c *Ctx) getSet(key []byte) (*store.Set, bool) {
+	_, s, ok := lookupKind[*store.Set](c, key, false, store.KindSet)
+	return s, ok
 }
 
 // setForWrite looks key up for a write without counting a hit or miss. The
 // caller calls c.DB.Touched(e) before changing an existing set.
-func (c *Ctx) setForWrite(key []byte) (e *store.Entry, s *store.Set, ok bool) {
-	e = c.DB.LookupNoStats(key)
-	if e == nil {
-		return nil, nil, true
-	}
-	if e.Kind() != store.KindSet {
-		c.Err(ErrWrongType)
-		return nil, nil, false
-	}
-	return e, e.Obj().(*store.Set), true
+func (c *Ctx) setForWrite(key []byte) (*store.Entry, *store.Set, bool) {
+	return lookupKind[*store.Set](c, key, true, store.KindSet)
 }
 
 func cmdSAdd(c *Ctx) {

@@ -54,20 +54,7 @@ func (c *Ctx) zsetLimits() store.ZSetLimits {
 // lookupZSet finds key (counting stats unless write) and checks its type;
 // ok is false when a WRONGTYPE error was written.
 func (c *Ctx) lookupZSet(key []byte, write bool) (*store.Entry, *store.ZSet, bool) {
-	var e *store.Entry
-	if write {
-		e = c.DB.LookupNoStats(key)
-	} else {
-		e = c.DB.Lookup(key)
-	}
-	if e == nil {
-		return nil, nil, true
-	}
-	if e.Kind() != store.KindZSet {
-		c.Err(ErrWrongType)
-		return nil, nil, false
-	}
-	return e, e.Obj().(*store.ZSet), true
+	return lookupKind[*store.ZSet](c, key, write, store.KindZSet)
 }
 
 // writeScored writes one member with its score inside a WITHSCORES reply:
