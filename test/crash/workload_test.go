@@ -619,12 +619,12 @@ func runBulk(addr string, w workload, seed int64, killed *atomic.Bool) error {
 // checkJobStatus returns the INFO persistence field that reports a failed
 // background save or rewrite, or "" if none does.
 func checkJobStatus(c *client) (string, error) {
-	r, err := c.do("INFO", "persistence")
+	info, err := c.info("persistence")
 	if err != nil {
 		return "", err
 	}
 	for _, field := range []string{"rdb_last_bgsave_status", "aof_last_bgrewrite_status"} {
-		if strings.Contains(r.str, field+":err") {
+		if info[field] == "err" {
 			return field, nil
 		}
 	}
