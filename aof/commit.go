@@ -344,11 +344,13 @@ func (l *Log) fsync(f vfs.File, inline bool) error {
 	if failed {
 		return serr
 	}
-	sync := f.Sync
+	var err error
 	if inline {
-		sync = func() error { return vfs.SyncInline(f) }
+		err = vfs.SyncInline(f)
+	} else {
+		err = f.Sync()
 	}
-	if err := sync(); err != nil {
+	if err != nil {
 		return fmt.Errorf("aof: fsync %s: %w", l.path, err)
 	}
 	return nil

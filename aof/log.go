@@ -131,6 +131,10 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 	l := &Log{fs: fsys, path: path, opts: o, logger: logger, policy: o.Policy, base: o.Base,
 		stallAfter: 2 * o.SyncInterval}
 
+	// size is where the records end: the file's size for a new log, or
+	// where Check found the data to end (before the zeros an earlier
+	// process preallocated).
+	size := int64(-1)
 	fi, err := fsys.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0):
@@ -159,6 +163,7 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 			l.base = SelfContained
 		}
 		l.curDB = res.DB
+		size = res.Size
 	}
 
 	f, err := fsys.OpenWrite(path)
@@ -166,11 +171,8 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 		return nil, fmt.Errorf("aof: open %s: %w", path, err)
 	}
 	fi, err = f.Stat()
-	var size int64
-	if err == nil {
-		// The data ends before the zeros preallocated by an earlier
-		// process (Check read the same file the same way).
-		size, err = dataEnd(f, fi.Size())
+	if err == nil && size < 0 {
+		size = fi.Size()
 	}
 	if err == nil {
 		// Whatever an earlier process wrote may still be only in the page
