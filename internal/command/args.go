@@ -32,6 +32,16 @@ func lookupKind[T any](c *Ctx, key []byte, write bool, kind store.Kind) (e *stor
 
 func parseInt(b []byte) (int64, bool) { return store.ParseInt(b) }
 
+// intArgs parses two integer arguments (a range's start and end, say),
+// writing Redis's error for the first bad one.
+func (c *Ctx) intArgs(a, b []byte) (x, y int64, ok bool) {
+	if x, ok = c.intArg(a); !ok {
+		return 0, 0, false
+	}
+	y, ok = c.intArg(b)
+	return x, y, ok
+}
+
 // intArg parses an integer argument or writes Redis's error.
 func (c *Ctx) intArg(b []byte) (int64, bool) {
 	v, ok := store.ParseInt(b)

@@ -208,11 +208,7 @@ func cmdBitCount(c *Ctx) {
 	switch len(c.Args) {
 	case 2:
 	case 4, 5:
-		start, ok := c.intArg(c.Args[2])
-		if !ok {
-			return
-		}
-		end, ok := c.intArg(c.Args[3])
+		start, end, ok := c.intArgs(c.Args[2], c.Args[3])
 		if !ok {
 			return
 		}

@@ -167,11 +167,7 @@ func cmdLLen(c *Ctx) {
 }
 
 func cmdLRange(c *Ctx) {
-	start, ok := c.intArg(c.Args[2])
-	if !ok {
-		return
-	}
-	end, ok := c.intArg(c.Args[3])
+	start, end, ok := c.intArgs(c.Args[2], c.Args[3])
 	if !ok {
 		return
 	}
@@ -312,11 +308,7 @@ func cmdLRem(c *Ctx) {
 }
 
 func cmdLTrim(c *Ctx) {
-	start, ok := c.intArg(c.Args[2])
-	if !ok {
-		return
-	}
-	end, ok := c.intArg(c.Args[3])
+	start, end, ok := c.intArgs(c.Args[2], c.Args[3])
 	if !ok {
 		return
 	}

@@ -443,11 +443,7 @@ func cmdStrlen(c *Ctx) {
 }
 
 func cmdGetRange(c *Ctx) {
-	start, ok := c.intArg(c.Args[2])
-	if !ok {
-		return
-	}
-	end, ok := c.intArg(c.Args[3])
+	start, end, ok := c.intArgs(c.Args[2], c.Args[3])
 	if !ok {
 		return
 	}

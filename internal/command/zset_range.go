@@ -228,11 +228,7 @@ func (c *Ctx) zstoreResult(dst []byte, z *store.ZSet) {
 // ---- ZREMRANGEBY* ----
 
 func cmdZRemRangeByRank(c *Ctx) {
-	start, ok := c.intArg(c.Args[2])
-	if !ok {
-		return
-	}
-	end, ok := c.intArg(c.Args[3])
+	start, end, ok := c.intArgs(c.Args[2], c.Args[3])
 	if !ok {
 		return
 	}
