@@ -65,7 +65,7 @@ func (te *testEnv) directive(line string) {
 	f := strings.Fields(line)
 	switch f[0] {
 	case "!list":
-		te.st.DB(te.cl.DB).SetObj([]byte(f[1]), store.KindList, []string{"x"})
+		te.st.DB(te.cl.DB).SetObj([]byte(f[1]), store.KindList, store.NewList(-2))
 	case "!proto":
 		n, _ := strconv.Atoi(f[1])
 		te.cl.W.SetProto(n)

@@ -452,11 +452,7 @@ func cmdObjectIdletime(c *Ctx) {
 	if e == nil {
 		return
 	}
-	idle := int64(c.Now()/1000) - int64(e.LRU())
-	if idle < 0 {
-		idle = 0
-	}
-	c.W.Int(idle)
+	c.W.Int(e.IdleSeconds(c.Now()))
 }
 
 func cmdObjectFreq(c *Ctx) {

@@ -1,5 +1,7 @@
 package store
 
+import "unsafe"
+
 // DB is one of the numbered databases. All methods must be called under the
 // server's execution lock.
 type DB struct {
@@ -37,7 +39,7 @@ func (db *DB) expireIfNeeded(e *Entry) bool {
 	db.deleteEntry(e)
 	db.s.stats.ExpiredKeys++
 	if db.s.onExpire != nil {
-		db.s.onExpire(db.id, e.key)
+		db.s.onExpire(db.id, e.Key())
 	}
 	return true
 }
@@ -59,7 +61,7 @@ func (db *DB) Lookup(key []byte) *Entry {
 		return nil
 	}
 	db.s.stats.Hits++
-	e.lru = db.s.lruClock()
+	e.setLRU(db.s.lruClock())
 	return e
 }
 
@@ -92,7 +94,7 @@ func (db *DB) touch(e *Entry) {
 	}
 	db.s.ver++
 	e.ver = db.s.ver
-	e.lru = db.s.lruClock()
+	e.setLRU(db.s.lruClock())
 }
 
 // Touched marks an entry returned by Lookup as modified (for handlers that
@@ -106,14 +108,14 @@ func (db *DB) SetString(key []byte, val []byte, keepTTL bool) *Entry {
 	e := db.dict.find(key)
 	if e != nil && !db.expireIfNeeded(e) {
 		db.touch(e)
-		e.str, e.obj, e.kind, e.enc = val, nil, KindString, encDefault
+		e.setValue(KindString, val, nil)
 		if !keepTTL {
 			db.removeExpire(e)
 		}
 		return e
 	}
 	e = db.newEntry(key)
-	e.kind, e.str = KindString, val
+	e.setValue(KindString, val, nil)
 	return e
 }
 
@@ -123,18 +125,18 @@ func (db *DB) SetObj(key []byte, k Kind, obj any) *Entry {
 	e := db.dict.find(key)
 	if e != nil && !db.expireIfNeeded(e) {
 		db.touch(e)
-		e.str, e.obj, e.kind, e.enc = nil, obj, k, encDefault
+		e.setValue(k, nil, obj)
 		db.removeExpire(e)
 		return e
 	}
 	e = db.newEntry(key)
-	e.kind, e.obj = k, obj
+	e.setValue(k, nil, obj)
 	return e
 }
 
 func (db *DB) newEntry(key []byte) *Entry {
 	db.s.ver++
-	e := &Entry{key: string(key), ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
+	e := newEntry(string(key), db.s.ver, db.s.lruClock())
 	db.dict.add(e)
 	return e
 }
@@ -143,7 +145,8 @@ func (db *DB) newEntry(key []byte) *Entry {
 // key must not exist.
 func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *Entry {
 	db.s.ver++
-	e := &Entry{key: key, kind: k, str: str, obj: obj, ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
+	e := newEntry(key, db.s.ver, db.s.lruClock())
+	e.setValue(k, str, obj)
 	db.dict.add(e)
 	if expireAt != 0 {
 		db.SetExpire(e, expireAt)
@@ -155,7 +158,8 @@ func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *E
 // absent (one lookup instead of two) and reports whether it did.
 func (db *DB) InsertNew(key string, k Kind, str []byte, obj any, expireAt int64) bool {
 	db.s.ver++
-	e := &Entry{key: key, kind: k, str: str, obj: obj, ver: db.s.ver, expIdx: -1, lru: db.s.lruClock()}
+	e := newEntry(key, db.s.ver, db.s.lruClock())
+	e.setValue(k, str, obj)
 	if !db.dict.addNew(e) {
 		return false
 	}
@@ -181,7 +185,7 @@ func (db *DB) deleteEntry(e *Entry) {
 	}
 	db.s.ver++
 	db.removeExpire(e)
-	db.dict.remove([]byte(e.key))
+	db.dict.remove(unsafe.Slice((*byte)(e.key), e.keyLen))
 }
 
 // Remove unlinks e (found by a lookup) from the database.

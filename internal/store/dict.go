@@ -65,7 +65,7 @@ func (d *dict) step(n int) {
 		e := d.t[0].buckets[d.rehashIdx]
 		for e != nil {
 			next := e.next
-			i := d.hashString(e.key) & d.t[1].mask
+			i := d.hashString(e.Key()) & d.t[1].mask
 			e.next = d.t[1].buckets[i]
 			d.t[1].buckets[i] = e
 			d.t[0].used--
@@ -137,7 +137,7 @@ func (d *dict) find(key []byte) *Entry {
 			break
 		}
 		for e := t.buckets[h&t.mask]; e != nil; e = e.next {
-			if e.key == string(key) {
+			if e.Key() == string(key) {
 				return e
 			}
 		}
@@ -152,7 +152,7 @@ func (d *dict) find(key []byte) *Entry {
 func (d *dict) add(e *Entry) {
 	d.step(1)
 	d.expandIfNeeded()
-	h := d.hashString(e.key)
+	h := d.hashString(e.Key())
 	t := &d.t[0]
 	if d.rehashing() {
 		t = &d.t[1]
@@ -169,14 +169,14 @@ func (d *dict) add(e *Entry) {
 func (d *dict) addNew(e *Entry) bool {
 	d.step(1)
 	d.expandIfNeeded()
-	h := d.hashString(e.key)
+	h := d.hashString(e.Key())
 	for ti := 0; ti < 2; ti++ {
 		t := &d.t[ti]
 		if t.buckets == nil {
 			break
 		}
 		for x := t.buckets[h&t.mask]; x != nil; x = x.next {
-			if x.key == e.key {
+			if x.Key() == e.Key() {
 				return false
 			}
 		}
@@ -209,7 +209,7 @@ func (d *dict) remove(key []byte) *Entry {
 		}
 		p := &t.buckets[h&t.mask]
 		for e := *p; e != nil; e = e.next {
-			if e.key == string(key) {
+			if e.Key() == string(key) {
 				*p = e.next
 				e.next = nil
 				t.used--

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 )
 
 // TestScanGuaranteeAcrossResize checks SCAN's promise: every key present
@@ -82,5 +83,13 @@ func TestReserveSizesOnceAndKeepsWorking(t *testing.T) {
 	db.Reserve(1 << 20) // not empty: ignored
 	if got := len(db.dict.t[0].buckets); got >= 1<<20 {
 		t.Fatal("Reserve resized a non-empty table")
+	}
+}
+
+// The entry's size is memory per key and lookup speed (entry.go): it must
+// stay one 64-byte size class.
+func TestEntryIs64Bytes(t *testing.T) {
+	if n := unsafe.Sizeof(Entry{}); n != 64 {
+		t.Fatalf("Entry is %d bytes, want 64", n)
 	}
 }

@@ -1,6 +1,10 @@
 package store
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+	"unsafe"
+)
 
 // Kind is the Redis type of a value.
 type Kind uint8
@@ -43,48 +47,156 @@ const (
 
 // Entry is one key of a database with its value, expiry and bookkeeping.
 // Entries are only touched under the server's execution lock.
+//
+// The layout is packed into exactly 64 bytes, one cache line and Go's
+// 64-byte size class: a lookup reads the bucket, then this entry, then the
+// key's bytes, and with a million keys each of those is a cache (and often a
+// TLB) miss, so the entry's size is both memory per key and lookup speed
+// (docs/architecture.md, "Keyspace"). Hence:
+//
+//   - the key is a pointer and a 32-bit length instead of a string header;
+//   - the value is one pointer whose meaning depends on kind: the bytes of a
+//     string (with a 32-bit length and capacity, so APPEND can grow in place)
+//     or the *List, *Hash, *Set or *ZSet of a collection — instead of a
+//     slice header plus an interface;
+//   - the access clock is 24 bits of seconds, as in Redis (OBJECT IDLETIME
+//     wraps after 194 days there too), sharing a word with kind and encoding.
+//
+// unsafe.Pointer fields are traced by the garbage collector like any other
+// pointer, so the values stay alive exactly as long as the entry does.
 type Entry struct {
-	key  string
-	next *Entry // dict chain
-
-	str []byte // KindString value
-	obj any    // collection value for the other kinds
-
-	expireAt int64  // absolute unix ms; 0 means no expiry
-	ver      uint64 // store-wide write counter at the last modification
+	key      unsafe.Pointer // *byte: keyLen bytes, never modified
+	next     *Entry         // dict chain
+	val      unsafe.Pointer // KindString: *byte (valLen/valCap); else *List/*Hash/*Set/*ZSet
+	expireAt int64          // absolute unix ms; 0 means no expiry
+	ver      uint64         // store-wide write counter at the last modification
+	keyLen   uint32
+	valLen   uint32
+	valCap   uint32
 	expIdx   int32  // position in DB.expires, -1 when not there
-	lru      uint32 // seconds clock at last access, for OBJECT IDLETIME
 	snapMark uint32 // id of the last snapshot that has this entry's value
-	kind     Kind
-	enc      uint8
+	meta     uint32 // lru<<8 | enc<<4 | kind
 }
 
-func (e *Entry) Key() string       { return e.key }
-func (e *Entry) Kind() Kind        { return e.kind }
+const (
+	lruBits = 24
+	lruMask = 1<<lruBits - 1
+)
+
+// MaxValueLen is the longest string value an entry can hold (the 32-bit
+// length). Redis's own limit, proto-max-bulk-len, is 512 MB by default.
+const MaxValueLen = 1<<32 - 1
+
+func newEntry(key string, ver uint64, lru uint32) *Entry {
+	return &Entry{
+		key:    unsafe.Pointer(unsafe.StringData(key)),
+		keyLen: uint32(len(key)),
+		ver:    ver,
+		expIdx: -1,
+		meta:   lru << 8,
+	}
+}
+
+func (e *Entry) Key() string       { return unsafe.String((*byte)(e.key), e.keyLen) }
+func (e *Entry) Kind() Kind        { return Kind(e.meta & 0xf) }
 func (e *Entry) ExpireAt() int64   { return e.expireAt }
 func (e *Entry) Version() uint64   { return e.ver }
-func (e *Entry) Str() []byte       { return e.str }
-func (e *Entry) Obj() any          { return e.obj }
-func (e *Entry) LRU() uint32       { return e.lru }
-func (e *Entry) MarkRaw()          { e.enc = encRaw }
-func (e *Entry) IsRawString() bool { return e.enc == encRaw }
+func (e *Entry) MarkRaw()          { e.setEnc(encRaw) }
+func (e *Entry) IsRawString() bool { return e.enc() == encRaw }
+
+func (e *Entry) enc() uint8          { return uint8(e.meta>>4) & 0xf }
+func (e *Entry) setEnc(v uint8)      { e.meta = e.meta&^0xf0 | uint32(v)<<4 }
+func (e *Entry) setLRU(clock uint32) { e.meta = e.meta&0xff | (clock&lruMask)<<8 }
+
+// Str is the value of a string key (nil for other kinds). It aliases the
+// entry's memory: valid until the value is next replaced.
+func (e *Entry) Str() []byte {
+	if e.Kind() != KindString || e.val == nil {
+		return nil
+	}
+	return unsafe.Slice((*byte)(e.val), e.valCap)[:e.valLen]
+}
+
+// Obj is the value of a collection key: *List, *Hash, *Set or *ZSet (nil for
+// strings).
+func (e *Entry) Obj() any {
+	switch e.Kind() {
+	case KindList:
+		return (*List)(e.val)
+	case KindHash:
+		return (*Hash)(e.val)
+	case KindSet:
+		return (*Set)(e.val)
+	case KindZSet:
+		return (*ZSet)(e.val)
+	}
+	return nil
+}
+
+// setValue stores a value of kind k, clearing the encoding bits.
+func (e *Entry) setValue(k Kind, str []byte, obj any) {
+	e.meta = e.meta&^0xff | uint32(k)
+	if k == KindString {
+		e.setStrBytes(str)
+		return
+	}
+	e.valLen, e.valCap = 0, 0
+	switch o := obj.(type) {
+	case *List:
+		e.val = unsafe.Pointer(o)
+	case *Hash:
+		e.val = unsafe.Pointer(o)
+	case *Set:
+		e.val = unsafe.Pointer(o)
+	case *ZSet:
+		e.val = unsafe.Pointer(o)
+	default:
+		panic(fmt.Sprintf("store: %T is not a collection value", obj))
+	}
+}
+
+func (e *Entry) setStrBytes(b []byte) {
+	if uint64(cap(b)) > MaxValueLen {
+		// Only reachable with proto-max-bulk-len raised past 4 GB; keep
+		// the length exact and give up the spare capacity if it fits.
+		if uint64(len(b)) > MaxValueLen {
+			panic("store: string value longer than 4 GB")
+		}
+		b = b[:len(b):len(b)]
+	}
+	e.val = unsafe.Pointer(unsafe.SliceData(b))
+	e.valLen, e.valCap = uint32(len(b)), uint32(cap(b))
+}
 
 // SetStr replaces the string value in place. Callers got e from
-// DB.LookupWrite, which ran the write hooks first.
-func (e *Entry) SetStr(b []byte) { e.str = b; e.kind = KindString; e.obj = nil }
+// DB.LookupWrite, which ran the write hooks first. The encoding bit is kept
+// (APPEND and SETRANGE mark the value raw and keep it so).
+func (e *Entry) SetStr(b []byte) {
+	e.meta = e.meta&^0xf | uint32(KindString)
+	e.setStrBytes(b)
+}
 
 // SetObj replaces a collection value in place.
-func (e *Entry) SetObj(k Kind, o any) { e.obj = o; e.kind = k; e.str = nil }
+func (e *Entry) SetObj(k Kind, o any) { e.setValue(k, nil, o) }
+
+// IdleSeconds is how long ago (in seconds) the key was last accessed, given
+// the current unix time in ms, for OBJECT IDLETIME. The clock has 24 bits,
+// as Redis's: it wraps every 194 days, and the difference is taken modulo
+// that.
+func (e *Entry) IdleSeconds(nowMs int64) int64 {
+	now := uint32(nowMs/1000) & lruMask
+	return int64((now - e.meta>>8) & lruMask)
+}
 
 // StringEncoding is what OBJECT ENCODING says for a string value.
 func (e *Entry) StringEncoding() string {
-	if e.enc == encRaw {
+	if e.enc() == encRaw {
 		return "raw"
 	}
-	if _, ok := ParseInt(e.str); ok && len(e.str) <= 20 {
+	if _, ok := ParseInt(e.Str()); ok && e.valLen <= 20 {
 		return "int"
 	}
-	if len(e.str) <= 44 {
+	if e.valLen <= 44 {
 		return "embstr"
 	}
 	return "raw"
@@ -142,7 +254,7 @@ func FormatInt(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10
 
 // ClearRaw forgets that the value was modified in place (INCR stores a fresh
 // integer, which Redis encodes as "int" again).
-func (e *Entry) ClearRaw() { e.enc = encDefault }
+func (e *Entry) ClearRaw() { e.setEnc(encDefault) }
 
 // SetIdle sets the access clock (unix seconds) for OBJECT IDLETIME, as
 // RESTORE … IDLETIME does.
@@ -150,5 +262,5 @@ func (e *Entry) SetIdle(lruSeconds int64) {
 	if lruSeconds < 0 {
 		lruSeconds = 0
 	}
-	e.lru = uint32(lruSeconds)
+	e.setLRU(uint32(lruSeconds))
 }
