@@ -33,9 +33,7 @@ import (
 // Slices passed to callbacks or returned by Get and Random are read-only
 // views of the hash's memory, valid until the hash is next modified.
 type Hash struct {
-	lp []byte // listpack form, when t == nil
-	n  int    // entries in lp
-	t  *chainTable[pairKey]
+	packed[chainTable[pairKey]] // see packed.go
 }
 
 // HashLimits are hash-max-listpack-entries and hash-max-listpack-value.
@@ -52,15 +50,15 @@ func NewHash() *Hash { return &Hash{} }
 
 // Len is the number of fields.
 func (h *Hash) Len() int {
-	if h.t != nil {
-		return h.t.used
+	if t := h.large(); t != nil {
+		return t.used
 	}
-	return h.n
+	return int(h.n)
 }
 
 // Encoding is what OBJECT ENCODING reports.
 func (h *Hash) Encoding() string {
-	if h.t != nil {
+	if h.large() != nil {
 		return "hashtable"
 	}
 	return "listpack"
@@ -78,11 +76,12 @@ func lpNext(lp []byte, off int) (elem []byte, next int) {
 // of the field's length), valOff (start of the value's length) and end (after
 // the value), or fieldOff -1.
 func (h *Hash) lpFind(f []byte) (fieldOff, valOff, end int) {
+	lp := h.bytes()
 	off := 0
-	for off < len(h.lp) {
+	for off < len(lp) {
 		fo := off
-		field, vo := lpNext(h.lp, off)
-		_, e := lpNext(h.lp, vo)
+		field, vo := lpNext(lp, off)
+		_, e := lpNext(lp, vo)
 		if string(field) == string(f) {
 			return fo, vo, e
 		}
@@ -93,8 +92,8 @@ func (h *Hash) lpFind(f []byte) (fieldOff, valOff, end int) {
 
 // Get returns the value of field.
 func (h *Hash) Get(field []byte) ([]byte, bool) {
-	if h.t != nil {
-		n := h.t.find(stringOf(field))
+	if t := h.large(); t != nil {
+		n := t.find(stringOf(field))
 		if n == nil {
 			return nil, false
 		}
@@ -104,7 +103,7 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if fo < 0 {
 		return nil, false
 	}
-	v, _ := lpNext(h.lp, vo)
+	v, _ := lpNext(h.bytes(), vo)
 	return v, true
 }
 
@@ -129,35 +128,37 @@ func elemSize(b []byte) int {
 // before the write, and a listpack that ends up with more than
 // lim.MaxListpackEntries fields converts after it, as Redis's hashTypeSet.
 func (h *Hash) Set(field, value []byte, lim HashLimits) bool {
-	if h.t == nil && (len(field) > lim.MaxListpackValue || len(value) > lim.MaxListpackValue) {
+	if h.large() == nil && (len(field) > lim.MaxListpackValue || len(value) > lim.MaxListpackValue ||
+		int(h.size)+elemSize(field)+elemSize(value) > maxPackedBytes) {
 		h.ConvertToTable()
 	}
-	if h.t != nil {
-		return h.tableSet(field, value)
+	if t := h.large(); t != nil {
+		return tableSet(t, field, value)
 	}
+	lp := h.bytes()
 	fo, vo, end := h.lpFind(field)
 	if fo >= 0 {
-		old, _ := lpNext(h.lp, vo)
+		old, _ := lpNext(lp, vo)
 		if len(old) == len(value) {
 			copy(old, value)
 			return false
 		}
 		// Rebuild exactly sized: the old buffer stays intact while copying,
 		// so value may alias it.
-		nb := make([]byte, 0, vo+elemSize(value)+len(h.lp)-end)
-		nb = append(nb, h.lp[:vo]...)
+		nb := make([]byte, 0, vo+elemSize(value)+len(lp)-end)
+		nb = append(nb, lp[:vo]...)
 		nb = appendElem(nb, value)
-		nb = append(nb, h.lp[end:]...)
-		h.lp = nb
+		nb = append(nb, lp[end:]...)
+		h.setBytes(nb)
 		return false
 	}
-	nb := make([]byte, 0, len(h.lp)+elemSize(field)+elemSize(value))
-	nb = append(nb, h.lp...)
+	nb := make([]byte, 0, len(lp)+elemSize(field)+elemSize(value))
+	nb = append(nb, lp...)
 	nb = appendElem(nb, field)
 	nb = appendElem(nb, value)
-	h.lp = nb
+	h.setBytes(nb)
 	h.n++
-	if h.n > lim.MaxListpackEntries {
+	if int(h.n) > lim.MaxListpackEntries {
 		h.ConvertToTable()
 	}
 	return true
@@ -171,43 +172,45 @@ func pairString(field, value []byte) string {
 	return sb.String()
 }
 
-func (h *Hash) tableSet(field, value []byte) bool {
-	if n := h.t.find(stringOf(field)); n != nil {
+func tableSet(t *chainTable[pairKey], field, value []byte) bool {
+	if n := t.find(stringOf(field)); n != nil {
 		n.kv = pairString(field, value)
 		return false
 	}
-	h.t.add(&tnode[pairKey]{k: pairKey(len(field)), kv: pairString(field, value)})
+	t.add(&tnode[pairKey]{k: pairKey(len(field)), kv: pairString(field, value)})
 	return true
 }
 
 // ConvertToTable switches to the hashtable form (no-op if already there).
 func (h *Hash) ConvertToTable() {
-	if h.t != nil {
+	if h.large() != nil {
 		return
 	}
-	t := newChainTable[pairKey](h.n)
-	for off := 0; off < len(h.lp); {
+	t := newChainTable[pairKey](int(h.n))
+	lp := h.bytes()
+	for off := 0; off < len(lp); {
 		var f, v []byte
-		f, off = lpNext(h.lp, off)
-		v, off = lpNext(h.lp, off)
+		f, off = lpNext(lp, off)
+		v, off = lpNext(lp, off)
 		t.add(&tnode[pairKey]{k: pairKey(len(f)), kv: pairString(f, v)})
 	}
-	h.t, h.lp, h.n = t, nil, 0
+	h.setLarge(t)
 }
 
 // Delete removes field and reports whether it existed.
 func (h *Hash) Delete(field []byte) bool {
-	if h.t != nil {
-		return h.t.remove(stringOf(field)) != nil
+	if t := h.large(); t != nil {
+		return t.remove(stringOf(field)) != nil
 	}
 	fo, _, end := h.lpFind(field)
 	if fo < 0 {
 		return false
 	}
-	nb := make([]byte, 0, len(h.lp)-(end-fo))
-	nb = append(nb, h.lp[:fo]...)
-	nb = append(nb, h.lp[end:]...)
-	h.lp = nb
+	lp := h.bytes()
+	nb := make([]byte, 0, len(lp)-(end-fo))
+	nb = append(nb, lp[:fo]...)
+	nb = append(nb, lp[end:]...)
+	h.setBytes(nb)
 	h.n--
 	return true
 }
@@ -215,16 +218,17 @@ func (h *Hash) Delete(field []byte) bool {
 // Each calls fn for every field until fn returns false. fn must not modify
 // the hash.
 func (h *Hash) Each(fn func(field, value []byte) bool) {
-	if h.t != nil {
-		h.t.each(func(n *tnode[pairKey]) bool {
+	if t := h.large(); t != nil {
+		t.each(func(n *tnode[pairKey]) bool {
 			return fn(bytesOf(n.kv[:n.k]), bytesOf(n.kv[n.k:]))
 		})
 		return
 	}
-	for off := 0; off < len(h.lp); {
+	lp := h.bytes()
+	for off := 0; off < len(lp); {
 		var f, v []byte
-		f, off = lpNext(h.lp, off)
-		v, off = lpNext(h.lp, off)
+		f, off = lpNext(lp, off)
+		v, off = lpNext(lp, off)
 		if !fn(f, v) {
 			return
 		}
@@ -235,39 +239,42 @@ func (h *Hash) Each(fn func(field, value []byte) bool) {
 // the returned cursor is 0, whatever the cursor given; in the hashtable form
 // one bucket is visited (see chainTable).
 func (h *Hash) Scan(cursor uint64, fn func(field, value []byte)) uint64 {
-	if h.t == nil {
+	t := h.large()
+	if t == nil {
 		h.Each(func(f, v []byte) bool { fn(f, v); return true })
 		return 0
 	}
-	return h.t.scan(cursor, func(n *tnode[pairKey]) {
+	return t.scan(cursor, func(n *tnode[pairKey]) {
 		fn(bytesOf(n.kv[:n.k]), bytesOf(n.kv[n.k:]))
 	})
 }
 
 // Random returns a random field and its value. h must not be empty.
 func (h *Hash) Random(r *rand.Rand) (field, value []byte) {
-	if h.t != nil {
-		n := h.t.random(r)
+	if t := h.large(); t != nil {
+		n := t.random(r)
 		return bytesOf(n.kv[:n.k]), bytesOf(n.kv[n.k:])
 	}
-	i := r.IntN(h.n)
+	lp := h.bytes()
+	i := r.IntN(int(h.n))
 	off := 0
 	for ; i > 0; i-- {
-		_, off = lpNext(h.lp, off)
-		_, off = lpNext(h.lp, off)
+		_, off = lpNext(lp, off)
+		_, off = lpNext(lp, off)
 	}
-	field, off = lpNext(h.lp, off)
-	value, _ = lpNext(h.lp, off)
+	field, off = lpNext(lp, off)
+	value, _ = lpNext(lp, off)
 	return field, value
 }
 
 // Clone returns a deep copy (a *Hash) with the same encoding.
 func (h *Hash) Clone() any {
-	c := &Hash{n: h.n}
-	if h.t != nil {
-		c.t = h.t.clone()
+	c := &Hash{}
+	if t := h.large(); t != nil {
+		c.setLarge(t.clone())
 		return c
 	}
-	c.lp = append([]byte(nil), h.lp...)
+	c.setBytes(append([]byte(nil), h.bytes()...))
+	c.n = h.n
 	return c
 }

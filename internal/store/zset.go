@@ -32,9 +32,13 @@ import (
 // Members handed to callbacks alias the set's memory and must not be
 // modified; they are valid until the next modification.
 type ZSet struct {
-	lp   []byte // small form
-	lpn  int
-	dict *chainTable[zkey] // large form when non-nil: member -> score, scannable
+	packed[zLarge] // see packed.go
+}
+
+// zLarge is the large ("skiplist") form: a member -> score table, which is
+// scannable, and the ordered tree; both share each member's string.
+type zLarge struct {
+	dict *chainTable[zkey]
 	tree zTree
 }
 
@@ -57,7 +61,7 @@ func NewZSet(lim ZSetLimits, firstMemberLen int) *ZSet {
 
 // Encoding is what OBJECT ENCODING reports.
 func (z *ZSet) Encoding() string {
-	if z.dict != nil {
+	if z.large() != nil {
 		return "skiplist"
 	}
 	return "listpack"
@@ -65,10 +69,10 @@ func (z *ZSet) Encoding() string {
 
 // Len is the number of members.
 func (z *ZSet) Len() int {
-	if z.dict != nil {
-		return z.dict.used
+	if big := z.large(); big != nil {
+		return big.dict.used
 	}
-	return z.lpn
+	return int(z.n)
 }
 
 // ---- small form encoding ----
@@ -105,8 +109,9 @@ func zlpRead(b []byte, off int) (m []byte, s float64, next int) {
 
 // lpFind returns the offsets of member's entry and its score.
 func (z *ZSet) lpFind(member []byte) (start, end int, s float64, ok bool) {
-	for off := 0; off < len(z.lp); {
-		m, sc, next := zlpRead(z.lp, off)
+	lp := z.bytes()
+	for off := 0; off < len(lp); {
+		m, sc, next := zlpRead(lp, off)
 		if string(m) == string(member) {
 			return off, next, sc, true
 		}
@@ -116,52 +121,57 @@ func (z *ZSet) lpFind(member []byte) (start, end int, s float64, ok bool) {
 }
 
 func (z *ZSet) lpInsert(member []byte, s float64) {
-	pos := len(z.lp)
-	for off := 0; off < len(z.lp); {
-		m, sc, next := zlpRead(z.lp, off)
+	lp := z.bytes()
+	pos := len(lp)
+	for off := 0; off < len(lp); {
+		m, sc, next := zlpRead(lp, off)
 		if zLess(s, string(member), sc, string(m)) {
 			pos = off
 			break
 		}
 		off = next
 	}
-	ent := zlpAppend(nil, member, s)
-	z.lp = append(z.lp, ent...)
-	copy(z.lp[pos+len(ent):], z.lp[pos:])
-	copy(z.lp[pos:], ent)
-	z.lpn++
+	// Exactly sized, like every packed buffer (packed.go).
+	var ent [binary.MaxVarintLen64 + 1 + binary.MaxVarintLen64]byte
+	tail := zlpAppend(ent[:0], nil, s)[1:] // the score's encoding
+	nb := make([]byte, 0, len(lp)+elemSize(member)+len(tail))
+	nb = append(nb, lp[:pos]...)
+	nb = appendElem(nb, member)
+	nb = append(nb, tail...)
+	nb = append(nb, lp[pos:]...)
+	z.setBytes(nb)
+	z.n++
 }
 
 func (z *ZSet) lpDelete(start, end int) {
-	z.lp = append(z.lp[:start], z.lp[end:]...)
-	z.lpn--
-	if z.lpn == 0 {
-		z.lp = nil
-	}
+	lp := z.bytes()
+	z.setBytes(append(lp[:start], lp[end:]...))
+	z.n--
 }
 
 // ConvertToSkiplist switches to the large form.
 func (z *ZSet) ConvertToSkiplist() {
-	if z.dict != nil {
+	if z.large() != nil {
 		return
 	}
-	z.dict = newChainTable[zkey](z.lpn)
-	for off := 0; off < len(z.lp); {
-		m, s, next := zlpRead(z.lp, off)
+	big := &zLarge{dict: newChainTable[zkey](int(z.n))}
+	lp := z.bytes()
+	for off := 0; off < len(lp); {
+		m, s, next := zlpRead(lp, off)
 		ms := string(m)
-		z.dict.add(&tnode[zkey]{k: zkey(s), kv: ms})
-		z.tree.insert(ms, s)
+		big.dict.add(&tnode[zkey]{k: zkey(s), kv: ms})
+		big.tree.insert(ms, s)
 		off = next
 	}
-	z.lp, z.lpn = nil, 0
+	z.setLarge(big)
 }
 
 // ---- operations ----
 
 // Score returns member's score.
 func (z *ZSet) Score(member []byte) (float64, bool) {
-	if z.dict != nil {
-		if n := z.dict.find(stringOf(member)); n != nil {
+	if big := z.large(); big != nil {
+		if n := big.dict.find(stringOf(member)); n != nil {
 			return float64(n.k), true
 		}
 		return 0, false
@@ -173,7 +183,7 @@ func (z *ZSet) Score(member []byte) (float64, bool) {
 // Add sets member's score, inserting it if needed, and reports whether it
 // was added. lim decides the conversion to the large form.
 func (z *ZSet) Add(member []byte, score float64, lim ZSetLimits) bool {
-	if z.dict == nil {
+	if z.large() == nil {
 		if start, end, old, ok := z.lpFind(member); ok {
 			if old != score {
 				z.lpDelete(start, end)
@@ -181,57 +191,61 @@ func (z *ZSet) Add(member []byte, score float64, lim ZSetLimits) bool {
 			}
 			return false
 		}
-		if z.lpn+1 > lim.MaxListpackEntries || len(member) > lim.MaxListpackValue {
+		if int(z.n)+1 > lim.MaxListpackEntries || len(member) > lim.MaxListpackValue ||
+			int(z.size)+elemSize(member)+binary.MaxVarintLen64+1 > maxPackedBytes {
 			z.ConvertToSkiplist()
 		} else {
 			z.lpInsert(member, score)
 			return true
 		}
 	}
-	if n := z.dict.find(stringOf(member)); n != nil {
+	big := z.large()
+	if n := big.dict.find(stringOf(member)); n != nil {
 		if old := float64(n.k); old != score {
 			// The node's string is the one the tree holds: no new copy.
-			z.tree.delete(n.kv, old)
-			z.tree.insert(n.kv, score)
+			big.tree.delete(n.kv, old)
+			big.tree.insert(n.kv, score)
 			n.k = zkey(score)
 		}
 		return false
 	}
 	ms := string(member)
-	z.dict.add(&tnode[zkey]{k: zkey(score), kv: ms})
-	z.tree.insert(ms, score)
+	big.dict.add(&tnode[zkey]{k: zkey(score), kv: ms})
+	big.tree.insert(ms, score)
 	return true
 }
 
 // Remove deletes member and reports whether it was there.
 func (z *ZSet) Remove(member []byte) bool {
-	if z.dict == nil {
+	big := z.large()
+	if big == nil {
 		start, end, _, ok := z.lpFind(member)
 		if ok {
 			z.lpDelete(start, end)
 		}
 		return ok
 	}
-	n := z.dict.remove(stringOf(member))
+	n := big.dict.remove(stringOf(member))
 	if n == nil {
 		return false
 	}
-	z.tree.delete(n.kv, float64(n.k))
+	big.tree.delete(n.kv, float64(n.k))
 	return true
 }
 
 // Rank returns member's 0-based rank in ascending order.
 func (z *ZSet) Rank(member []byte) (int, bool) {
-	if z.dict != nil {
-		n := z.dict.find(stringOf(member))
+	if big := z.large(); big != nil {
+		n := big.dict.find(stringOf(member))
 		if n == nil {
 			return 0, false
 		}
-		return z.tree.rank(n.kv, float64(n.k)), true
+		return big.tree.rank(n.kv, float64(n.k)), true
 	}
 	r := 0
-	for off := 0; off < len(z.lp); r++ {
-		m, _, next := zlpRead(z.lp, off)
+	lp := z.bytes()
+	for off := 0; off < len(lp); r++ {
+		m, _, next := zlpRead(lp, off)
 		if string(m) == string(member) {
 			return r, true
 		}
@@ -260,14 +274,15 @@ func (z *ZSet) Range(start int, reverse bool, fn func(rank int, member []byte, s
 	if start < 0 || start >= z.Len() {
 		return
 	}
-	if z.dict != nil {
-		z.tree.walk(start, reverse, func(r int, m string, s float64) bool { return fn(r, zBytes(m), s) })
+	if big := z.large(); big != nil {
+		big.tree.walk(start, reverse, func(r int, m string, s float64) bool { return fn(r, zBytes(m), s) })
 		return
 	}
+	lp := z.bytes()
 	if !reverse {
 		r := 0
-		for off := 0; off < len(z.lp); r++ {
-			m, s, next := zlpRead(z.lp, off)
+		for off := 0; off < len(lp); r++ {
+			m, s, next := zlpRead(lp, off)
 			if r >= start && !fn(r, m, s) {
 				return
 			}
@@ -277,7 +292,7 @@ func (z *ZSet) Range(start int, reverse bool, fn func(rank int, member []byte, s
 	}
 	offs := z.lpOffsets()
 	for r := start; r >= 0; r-- {
-		m, s, _ := zlpRead(z.lp, offs[r])
+		m, s, _ := zlpRead(lp, offs[r])
 		if !fn(r, m, s) {
 			return
 		}
@@ -285,10 +300,11 @@ func (z *ZSet) Range(start int, reverse bool, fn func(rank int, member []byte, s
 }
 
 func (z *ZSet) lpOffsets() []int {
-	offs := make([]int, 0, z.lpn)
-	for off := 0; off < len(z.lp); {
+	offs := make([]int, 0, z.n)
+	lp := z.bytes()
+	for off := 0; off < len(lp); {
 		offs = append(offs, off)
-		_, _, off = zlpRead(z.lp, off)
+		_, _, off = zlpRead(lp, off)
 	}
 	return offs
 }
@@ -298,12 +314,13 @@ func (z *ZSet) lpOffsets() []int {
 // code does; the large form binary-searches, assuming pred is false then
 // true along the order (score ranges always are).
 func (z *ZSet) FirstWhere(pred func(member []byte, score float64) bool) int {
-	if z.dict != nil {
-		return z.tree.firstTrue(pred)
+	if big := z.large(); big != nil {
+		return big.tree.firstTrue(pred)
 	}
 	r := 0
-	for off := 0; off < len(z.lp); r++ {
-		m, s, next := zlpRead(z.lp, off)
+	lp := z.bytes()
+	for off := 0; off < len(lp); r++ {
+		m, s, next := zlpRead(lp, off)
 		if pred(m, s) {
 			return r
 		}
@@ -316,12 +333,13 @@ func (z *ZSet) FirstWhere(pred func(member []byte, score float64) bool) int {
 // when none): a scan from the tail in the small form, a binary search in the
 // large form (pred true then false along the order).
 func (z *ZSet) LastWhere(pred func(member []byte, score float64) bool) int {
-	if z.dict != nil {
-		return z.tree.firstTrue(func(m []byte, s float64) bool { return !pred(m, s) }) - 1
+	if big := z.large(); big != nil {
+		return big.tree.firstTrue(func(m []byte, s float64) bool { return !pred(m, s) }) - 1
 	}
 	offs := z.lpOffsets()
+	lp := z.bytes()
 	for r := len(offs) - 1; r >= 0; r-- {
-		m, s, _ := zlpRead(z.lp, offs[r])
+		m, s, _ := zlpRead(lp, offs[r])
 		if pred(m, s) {
 			return r
 		}
@@ -341,28 +359,27 @@ func (z *ZSet) DeleteRanks(start, end int) int {
 		return 0
 	}
 	n := end - start + 1
-	if z.dict == nil {
+	big := z.large()
+	if big == nil {
 		offs := z.lpOffsets()
+		lp := z.bytes()
 		from := offs[start]
-		to := len(z.lp)
+		to := len(lp)
 		if end+1 < len(offs) {
 			to = offs[end+1]
 		}
-		z.lp = append(z.lp[:from], z.lp[to:]...)
-		z.lpn -= n
-		if z.lpn == 0 {
-			z.lp = nil
-		}
+		z.setBytes(append(lp[:from], lp[to:]...))
+		z.n -= uint32(n)
 		return n
 	}
 	victims := make([]zItem, 0, n)
-	z.tree.walk(start, false, func(r int, m string, s float64) bool {
+	big.tree.walk(start, false, func(r int, m string, s float64) bool {
 		victims = append(victims, zItem{m, s})
 		return r < end
 	})
 	for _, it := range victims {
-		z.tree.delete(it.m, it.s)
-		z.dict.remove(it.m)
+		big.tree.delete(it.m, it.s)
+		big.dict.remove(it.m)
 	}
 	return n
 }
@@ -370,17 +387,19 @@ func (z *ZSet) DeleteRanks(start, end int) int {
 // Clone returns a deep copy in the same form.
 func (z *ZSet) Clone() any {
 	c := &ZSet{}
-	if z.dict == nil {
-		c.lp = append([]byte(nil), z.lp...)
-		c.lpn = z.lpn
+	big := z.large()
+	if big == nil {
+		c.setBytes(append([]byte(nil), z.bytes()...))
+		c.n = z.n
 		return c
 	}
-	c.dict = newChainTable[zkey](z.dict.used)
-	z.tree.walk(0, false, func(_ int, m string, s float64) bool {
-		c.dict.add(&tnode[zkey]{k: zkey(s), kv: m}) // strings are immutable: sharing is safe
-		c.tree.insert(m, s)
+	cb := &zLarge{dict: newChainTable[zkey](big.dict.used)}
+	big.tree.walk(0, false, func(_ int, m string, s float64) bool {
+		cb.dict.add(&tnode[zkey]{k: zkey(s), kv: m}) // strings are immutable: sharing is safe
+		cb.tree.insert(m, s)
 		return true
 	})
+	c.setLarge(cb)
 	return c
 }
 
@@ -396,9 +415,10 @@ func (zkey) keyOf(kv string) string { return kv }
 // returns the next cursor. Members present for the whole iteration are
 // returned at least once, whatever else changes meanwhile, scores included.
 func (z *ZSet) Scan(cursor uint64, fn func(member []byte, score float64)) uint64 {
-	if z.dict == nil {
+	big := z.large()
+	if big == nil {
 		z.Each(func(m []byte, s float64) bool { fn(m, s); return true })
 		return 0
 	}
-	return z.dict.scan(cursor, func(n *tnode[zkey]) { fn(zBytes(n.kv), float64(n.k)) })
+	return big.dict.scan(cursor, func(n *tnode[zkey]) { fn(zBytes(n.kv), float64(n.k)) })
 }
