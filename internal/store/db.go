@@ -136,7 +136,7 @@ func (db *DB) SetObj(key []byte, k Kind, obj any) *Entry {
 
 func (db *DB) newEntry(key []byte) *Entry {
 	db.s.ver++
-	e := newEntry(string(key), db.s.ver, db.s.lruClock())
+	e := newEntry(unsafe.String(unsafe.SliceData(key), len(key)), false, db.s.ver, db.s.lruClock())
 	db.dict.add(e)
 	return e
 }
@@ -145,7 +145,7 @@ func (db *DB) newEntry(key []byte) *Entry {
 // key must not exist.
 func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *Entry {
 	db.s.ver++
-	e := newEntry(key, db.s.ver, db.s.lruClock())
+	e := newEntry(key, true, db.s.ver, db.s.lruClock())
 	e.setValue(k, str, obj)
 	db.dict.add(e)
 	if expireAt != 0 {
@@ -158,7 +158,7 @@ func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *E
 // absent (one lookup instead of two) and reports whether it did.
 func (db *DB) InsertNew(key string, k Kind, str []byte, obj any, expireAt int64) bool {
 	db.s.ver++
-	e := newEntry(key, db.s.ver, db.s.lruClock())
+	e := newEntry(key, true, db.s.ver, db.s.lruClock())
 	e.setValue(k, str, obj)
 	if !db.dict.addNew(e) {
 		return false
@@ -185,7 +185,7 @@ func (db *DB) deleteEntry(e *Entry) {
 	}
 	db.s.ver++
 	db.removeExpire(e)
-	db.dict.remove(unsafe.Slice((*byte)(e.key), e.keyLen))
+	db.dict.remove(unsafe.Slice(e.keyData(), e.keyLen))
 }
 
 // Remove unlinks e (found by a lookup) from the database.

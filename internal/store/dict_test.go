@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"unsafe"
@@ -86,10 +87,44 @@ func TestReserveSizesOnceAndKeepsWorking(t *testing.T) {
 	}
 }
 
-// The entry's size is memory per key and lookup speed (entry.go): it must
-// stay one 64-byte size class.
-func TestEntryIs64Bytes(t *testing.T) {
-	if n := unsafe.Sizeof(Entry{}); n != 64 {
-		t.Fatalf("Entry is %d bytes, want 64", n)
+// Entry shapes must not waste memory (entry.go): the entry is 56 bytes and
+// each shape with its key is exactly a Go size class.
+func TestEntrySizes(t *testing.T) {
+	for _, c := range []struct {
+		got, want uintptr
+	}{
+		{unsafe.Sizeof(Entry{}), 56},
+		{unsafe.Sizeof(entryK8{}), 64},
+		{unsafe.Sizeof(entryK24{}), 80},
+		{unsafe.Sizeof(entryK40{}), 96},
+		{unsafe.Sizeof(entryK56{}), 112},
+		{unsafe.Sizeof(entryK72{}), 128},
+		{unsafe.Sizeof(entryLong{}), 64},
+	} {
+		if c.got != c.want {
+			t.Errorf("size %d, want %d", c.got, c.want)
+		}
+	}
+}
+
+// Keys of every length, inline or not, read back and are found, and the
+// store keeps its own copy of the caller's bytes.
+func TestEntryKeys(t *testing.T) {
+	s := New(Options{Databases: 1})
+	for n := 0; n <= 200; n++ {
+		key := make([]byte, n)
+		for i := range key {
+			key[i] = byte('a' + n%26)
+		}
+		e := s.DB(0).SetString(key, []byte("v"), false)
+		if n > 0 { // the store must have copied the key
+			key[0] = '!'
+		}
+		if e.Key() != string(bytes.Repeat([]byte{byte('a' + n%26)}, n)) {
+			t.Fatalf("key of %d bytes read back as %q", n, e.Key())
+		}
+		if s.DB(0).Peek([]byte(e.Key())) != e {
+			t.Fatalf("key of %d bytes not found", n)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -48,24 +49,26 @@ const (
 // Entry is one key of a database with its value, expiry and bookkeeping.
 // Entries are only touched under the server's execution lock.
 //
-// The layout is packed into exactly 64 bytes, one cache line and Go's
-// 64-byte size class: a lookup reads the bucket, then this entry, then the
-// key's bytes, and with a million keys each of those is a cache (and often a
-// TLB) miss, so the entry's size is both memory per key and lookup speed
-// (docs/architecture.md, "Keyspace"). Hence:
+// The layout is packed because with a million keys a lookup costs what its
+// cache (and TLB) misses cost: the bucket, the entry and the key's bytes
+// each used to sit in a different span of the Go heap (docs/architecture.md,
+// "Keyspace"). So:
 //
-//   - the key is a pointer and a 32-bit length instead of a string header;
-//   - the value is one pointer whose meaning depends on kind: the bytes of a
-//     string (with a 32-bit length and capacity, so APPEND can grow in place)
-//     or the *List, *Hash, *Set or *ZSet of a collection — instead of a
+//   - the key's bytes follow the entry in the same allocation (see
+//     newEntry), so the key is found next to the entry;
+//   - the value is one pointer whose meaning the kind gives: the bytes of a
+//     string (with a 32-bit length and capacity, so APPEND can grow in
+//     place) or the *List, *Hash, *Set or *ZSet of a collection, instead of a
 //     slice header plus an interface;
 //   - the access clock is 24 bits of seconds, as in Redis (OBJECT IDLETIME
 //     wraps after 194 days there too), sharing a word with kind and encoding.
 //
+// The entry itself is 56 bytes, so with a key of up to 8 bytes the whole
+// allocation is Go's 64-byte size class, one cache line.
+//
 // unsafe.Pointer fields are traced by the garbage collector like any other
-// pointer, so the values stay alive exactly as long as the entry does.
+// pointer, so values stay alive exactly as long as their entry.
 type Entry struct {
-	key      unsafe.Pointer // *byte: keyLen bytes, never modified
 	next     *Entry         // dict chain
 	val      unsafe.Pointer // KindString: *byte (valLen/valCap); else *List/*Hash/*Set/*ZSet
 	expireAt int64          // absolute unix ms; 0 means no expiry
@@ -76,7 +79,44 @@ type Entry struct {
 	expIdx   int32  // position in DB.expires, -1 when not there
 	snapMark uint32 // id of the last snapshot that has this entry's value
 	meta     uint32 // lru<<8 | enc<<4 | kind
+	// The key follows: inline bytes when keyLen <= maxInlineKey, else a
+	// pointer to them (entryLong).
 }
+
+const entryHeaderSize = unsafe.Sizeof(Entry{})
+
+// Allocation shapes. Each is exactly one of Go's size classes (64, 80, 96,
+// 112, 128 bytes; TestEntrySizes checks), so a key costs at most the
+// rounding a separate allocation would have cost too, and for keys of up to
+// 8 bytes 8 bytes less than a pointer to them would.
+type (
+	entryK8 struct {
+		Entry
+		k [8]byte
+	}
+	entryK24 struct {
+		Entry
+		k [24]byte
+	}
+	entryK40 struct {
+		Entry
+		k [40]byte
+	}
+	entryK56 struct {
+		Entry
+		k [56]byte
+	}
+	entryK72 struct {
+		Entry
+		k [72]byte
+	}
+	entryLong struct {
+		Entry
+		k unsafe.Pointer // *byte, keyLen bytes
+	}
+)
+
+const maxInlineKey = 72
 
 const (
 	lruBits = 24
@@ -87,17 +127,56 @@ const (
 // length). Redis's own limit, proto-max-bulk-len, is 512 MB by default.
 const MaxValueLen = 1<<32 - 1
 
-func newEntry(key string, ver uint64, lru uint32) *Entry {
-	return &Entry{
-		key:    unsafe.Pointer(unsafe.StringData(key)),
-		keyLen: uint32(len(key)),
-		ver:    ver,
-		expIdx: -1,
-		meta:   lru << 8,
+// newEntry allocates an entry for key (copied when inlined). When owned,
+// key's memory belongs to the caller to give away: a long key is then kept
+// rather than copied.
+func newEntry(key string, owned bool, ver uint64, lru uint32) *Entry {
+	var e *Entry
+	var k []byte
+	switch n := len(key); {
+	case n <= 8:
+		x := new(entryK8)
+		e, k = &x.Entry, x.k[:]
+	case n <= 24:
+		x := new(entryK24)
+		e, k = &x.Entry, x.k[:]
+	case n <= 40:
+		x := new(entryK40)
+		e, k = &x.Entry, x.k[:]
+	case n <= 56:
+		x := new(entryK56)
+		e, k = &x.Entry, x.k[:]
+	case n <= maxInlineKey:
+		x := new(entryK72)
+		e, k = &x.Entry, x.k[:]
+	default:
+		x := new(entryLong)
+		if !owned {
+			key = strings.Clone(key)
+		}
+		x.k = unsafe.Pointer(unsafe.StringData(key))
+		e = &x.Entry
 	}
+	copy(k, key)
+	e.keyLen = uint32(len(key))
+	e.ver = ver
+	e.expIdx = -1
+	e.meta = lru << 8
+	return e
 }
 
-func (e *Entry) Key() string       { return unsafe.String((*byte)(e.key), e.keyLen) }
+// keyData points at the key's bytes: right after the entry, or where the
+// pointer after the entry says for long keys. The arithmetic stays inside
+// the allocation newEntry made, which is all an Entry ever is.
+func (e *Entry) keyData() *byte {
+	p := unsafe.Add(unsafe.Pointer(e), entryHeaderSize)
+	if e.keyLen > maxInlineKey {
+		return *(**byte)(p)
+	}
+	return (*byte)(p)
+}
+
+func (e *Entry) Key() string       { return unsafe.String(e.keyData(), e.keyLen) }
 func (e *Entry) Kind() Kind        { return Kind(e.meta & 0xf) }
 func (e *Entry) ExpireAt() int64   { return e.expireAt }
 func (e *Entry) Version() uint64   { return e.ver }
