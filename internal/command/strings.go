@@ -342,12 +342,14 @@ func (c *Ctx) incrBy(key []byte, by int64) {
 		return
 	}
 	cur += by
-	buf := store.FormatInt(nil, cur)
 	if e != nil {
-		e.SetStr(buf)
+		// A string value belongs to its entry alone (COPY clones, replies
+		// and snapshots copy), so the counter is rewritten in place: no
+		// allocation per INCR once the buffer is large enough.
+		e.SetStr(store.FormatInt(e.Str()[:0], cur))
 		e.ClearRaw()
 	} else {
-		c.DB.SetString(key, buf, false)
+		c.DB.SetString(key, store.FormatInt(nil, cur), false)
 	}
 	c.Dirty(1)
 	c.W.Int(cur)
