@@ -163,7 +163,7 @@ func (c *Ctx) setGeneric(f setFlags, key, val []byte) {
 			return
 		}
 	}
-	e := c.DB.SetString(key, clone(val), f.keepTTL)
+	e := c.DB.SetStringCopy(key, val, f.keepTTL)
 	c.Dirty(1)
 	if at != 0 {
 		c.DB.SetExpire(e, at)
@@ -183,7 +183,7 @@ func cmdSetNX(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	c.DB.SetString(c.Args[1], clone(c.Args[2]), false)
+	c.DB.SetStringCopy(c.Args[1], c.Args[2], false)
 	c.Dirty(1)
 	c.W.Int(1)
 }
@@ -201,7 +201,7 @@ func cmdGetSet(c *Ctx) {
 	} else {
 		c.W.Bulk(e.Str())
 	}
-	c.DB.SetString(c.Args[1], clone(c.Args[2]), false)
+	c.DB.SetStringCopy(c.Args[1], c.Args[2], false)
 	c.Dirty(1)
 	c.Propagate([]byte("SET"), c.Args[1], c.Args[2])
 }
@@ -277,7 +277,7 @@ func cmdMSet(c *Ctx) {
 		return
 	}
 	for i := 1; i < len(c.Args); i += 2 {
-		c.DB.SetString(c.Args[i], clone(c.Args[i+1]), false)
+		c.DB.SetStringCopy(c.Args[i], c.Args[i+1], false)
 	}
 	c.Dirty(int64(len(c.Args) / 2))
 	c.OK()
@@ -295,7 +295,7 @@ func cmdMSetNX(c *Ctx) {
 		}
 	}
 	for i := 1; i < len(c.Args); i += 2 {
-		c.DB.SetString(c.Args[i], clone(c.Args[i+1]), false)
+		c.DB.SetStringCopy(c.Args[i], c.Args[i+1], false)
 	}
 	c.Dirty(int64(len(c.Args) / 2))
 	c.W.Int(1)
@@ -349,7 +349,8 @@ func (c *Ctx) incrBy(key []byte, by int64) {
 		e.SetStr(store.FormatInt(e.Str()[:0], cur))
 		e.ClearRaw()
 	} else {
-		c.DB.SetString(key, store.FormatInt(nil, cur), false)
+		var tmp [20]byte
+		c.DB.SetStringCopy(key, store.FormatInt(tmp[:0], cur), false)
 	}
 	c.Dirty(1)
 	c.W.Int(cur)
@@ -414,7 +415,7 @@ func cmdAppend(c *Ctx) {
 	key, add := c.Args[1], c.Args[2]
 	e := c.DB.LookupWrite(key)
 	if e == nil {
-		c.DB.SetString(key, clone(add), false)
+		c.DB.SetStringCopy(key, add, false)
 		c.Dirty(1)
 		c.W.Int(int64(len(add)))
 		return

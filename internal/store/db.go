@@ -103,19 +103,31 @@ func (db *DB) Touched(e *Entry) { db.touch(e) }
 
 // SetString stores a string value, replacing whatever the key held. With
 // keepTTL the existing TTL survives; otherwise it is cleared. The value is
-// retained, so callers pass a copy they own.
+// retained (or copied into the entry when short), so callers pass a buffer
+// they own; SetStringCopy is for borrowed bytes.
 func (db *DB) SetString(key []byte, val []byte, keepTTL bool) *Entry {
+	return db.setString(key, val, true, keepTTL)
+}
+
+// SetStringCopy is SetString for a value the caller keeps (request
+// arguments): a short one is copied into the entry, saving the separate
+// allocation a clone would cost.
+func (db *DB) SetStringCopy(key []byte, val []byte, keepTTL bool) *Entry {
+	return db.setString(key, val, false, keepTTL)
+}
+
+func (db *DB) setString(key, val []byte, owned, keepTTL bool) *Entry {
 	e := db.dict.find(key)
 	if e != nil && !db.expireIfNeeded(e) {
 		db.touch(e)
-		e.setValue(KindString, val, nil)
+		e.setValue(KindString, val, owned, nil)
 		if !keepTTL {
 			db.removeExpire(e)
 		}
 		return e
 	}
-	e = db.newEntry(key)
-	e.setValue(KindString, val, nil)
+	e = db.newEntry(key, len(val))
+	e.setValue(KindString, val, owned, nil)
 	return e
 }
 
@@ -125,18 +137,18 @@ func (db *DB) SetObj(key []byte, k Kind, obj any) *Entry {
 	e := db.dict.find(key)
 	if e != nil && !db.expireIfNeeded(e) {
 		db.touch(e)
-		e.setValue(k, nil, obj)
+		e.setValue(k, nil, false, obj)
 		db.removeExpire(e)
 		return e
 	}
-	e = db.newEntry(key)
-	e.setValue(k, nil, obj)
+	e = db.newEntry(key, 0)
+	e.setValue(k, nil, false, obj)
 	return e
 }
 
-func (db *DB) newEntry(key []byte) *Entry {
+func (db *DB) newEntry(key []byte, valRoom int) *Entry {
 	db.s.ver++
-	e := newEntry(unsafe.String(unsafe.SliceData(key), len(key)), false, db.s.ver, db.s.lruClock())
+	e := newEntry(unsafe.String(unsafe.SliceData(key), len(key)), false, db.s.ver, db.s.lruClock(), valRoom)
 	db.dict.add(e)
 	return e
 }
@@ -145,8 +157,8 @@ func (db *DB) newEntry(key []byte) *Entry {
 // key must not exist.
 func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *Entry {
 	db.s.ver++
-	e := newEntry(key, true, db.s.ver, db.s.lruClock())
-	e.setValue(k, str, obj)
+	e := newEntry(key, true, db.s.ver, db.s.lruClock(), len(str))
+	e.setValue(k, str, true, obj)
 	db.dict.add(e)
 	if expireAt != 0 {
 		db.SetExpire(e, expireAt)
@@ -158,8 +170,8 @@ func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *E
 // absent (one lookup instead of two) and reports whether it did.
 func (db *DB) InsertNew(key string, k Kind, str []byte, obj any, expireAt int64) bool {
 	db.s.ver++
-	e := newEntry(key, true, db.s.ver, db.s.lruClock())
-	e.setValue(k, str, obj)
+	e := newEntry(key, true, db.s.ver, db.s.lruClock(), len(str))
+	e.setValue(k, str, true, obj)
 	if !db.dict.addNew(e) {
 		return false
 	}

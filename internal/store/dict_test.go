@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -126,5 +127,44 @@ func TestEntryKeys(t *testing.T) {
 		if s.DB(0).Peek([]byte(e.Key())) != e {
 			t.Fatalf("key of %d bytes not found", n)
 		}
+	}
+}
+
+// Short string values live in the entry (entry.go): they must survive being
+// replaced by longer and shorter ones, grown in place through Str, and not
+// alias the caller's bytes.
+func TestInlineStringValues(t *testing.T) {
+	s := New(Options{Databases: 1})
+	db := s.DB(0)
+	arg := []byte("12345")
+	e := db.SetStringCopy([]byte("counter:000000001"), arg, false)
+	arg[0] = 'X'
+	if got := string(e.Str()); got != "12345" {
+		t.Fatalf("value %q, want the copy 12345", got)
+	}
+	if room := e.inlineRoom(); len(room) == 0 || &room[0] != &e.Str()[0] {
+		t.Fatalf("a 5-byte value should be inline (room %d)", len(room))
+	}
+	for _, v := range []string{strings.Repeat("L", 300), "", "short", strings.Repeat("M", 40)} {
+		e = db.SetStringCopy([]byte("counter:000000001"), []byte(v), true)
+		if got := string(e.Str()); got != v {
+			t.Fatalf("value %q, want %q", got, v)
+		}
+	}
+	e = db.SetStringCopy([]byte("counter:000000001"), []byte("ab"), true)
+	e.SetStr(append(e.Str(), "cd"...)) // APPEND's pattern: may grow in place
+	if got := string(db.Peek([]byte("counter:000000001")).Str()); got != "abcd" {
+		t.Fatalf("after append %q", got)
+	}
+	big := append(e.Str(), strings.Repeat("z", 500)...)
+	e.SetStr(big)
+	if got := string(e.Str()); got != "abcd"+strings.Repeat("z", 500) {
+		t.Fatalf("after growing out of the entry: %d bytes", len(got))
+	}
+	// A long key leaves no room: the value has its own allocation.
+	long := []byte(strings.Repeat("k", 100))
+	e = db.SetStringCopy(long, []byte("v"), false)
+	if e.inlineRoom() != nil || string(e.Str()) != "v" || e.Key() != string(long) {
+		t.Fatalf("long key entry: room %d, value %q", len(e.inlineRoom()), e.Str())
 	}
 }

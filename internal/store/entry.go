@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -55,7 +56,9 @@ const (
 // "Keyspace"). So:
 //
 //   - the key's bytes follow the entry in the same allocation (see
-//     newEntry), so the key is found next to the entry;
+//     newEntry), so the key is found next to the entry, and a short string
+//     value follows the key (Redis's embstr idea), so GET and INCR find
+//     their value there too;
 //   - the value is one pointer whose meaning the kind gives: the bytes of a
 //     string (with a 32-bit length and capacity, so APPEND can grow in
 //     place) or the *List, *Hash, *Set or *ZSet of a collection, instead of a
@@ -78,9 +81,10 @@ type Entry struct {
 	valCap   uint32
 	expIdx   int32  // position in DB.expires, -1 when not there
 	snapMark uint32 // id of the last snapshot that has this entry's value
-	meta     uint32 // lru<<8 | enc<<4 | kind
+	meta     uint32 // lru<<8 | shape<<5 | enc<<4 | kind
 	// The key follows: inline bytes when keyLen <= maxInlineKey, else a
-	// pointer to them (entryLong).
+	// pointer to them (entryLong). After an inline key, the rest of the
+	// allocation holds a short string value (see setStr).
 }
 
 const entryHeaderSize = unsafe.Sizeof(Entry{})
@@ -118,6 +122,24 @@ type (
 
 const maxInlineKey = 72
 
+// Shapes, by allocation size; the shape is kept in meta so the room left
+// after an inline key is known.
+const shapeLong = 5
+
+var shapeSize = [...]uintptr{64, 80, 96, 112, 128}
+
+// shapeFor is the smallest shape holding an entry, an inline key of keyLen
+// bytes and room bytes more, or -1.
+func shapeFor(keyLen, room int) int {
+	need := int(entryHeaderSize) + keyLen + room
+	for i, sz := range shapeSize {
+		if need <= int(sz) {
+			return i
+		}
+	}
+	return -1
+}
+
 const (
 	lruBits = 24
 	lruMask = 1<<lruBits - 1
@@ -127,29 +149,37 @@ const (
 // length). Redis's own limit, proto-max-bulk-len, is 512 MB by default.
 const MaxValueLen = 1<<32 - 1
 
-// newEntry allocates an entry for key (copied when inlined). When owned,
-// key's memory belongs to the caller to give away: a long key is then kept
-// rather than copied.
-func newEntry(key string, owned bool, ver uint64, lru uint32) *Entry {
+// newEntry allocates an entry for key (copied when inlined), with room for
+// a string value of valRoom bytes after it when that still fits in the
+// largest shape. When owned, key's memory belongs to the caller to give
+// away: a long key is then kept rather than copied.
+func newEntry(key string, owned bool, ver uint64, lru uint32, valRoom int) *Entry {
+	shape := -1
+	if len(key) <= maxInlineKey {
+		if shape = shapeFor(len(key), valRoom); shape < 0 {
+			shape = shapeFor(len(key), 0)
+		}
+	}
 	var e *Entry
 	var k []byte
-	switch n := len(key); {
-	case n <= 8:
+	switch shape {
+	case 0:
 		x := new(entryK8)
 		e, k = &x.Entry, x.k[:]
-	case n <= 24:
+	case 1:
 		x := new(entryK24)
 		e, k = &x.Entry, x.k[:]
-	case n <= 40:
+	case 2:
 		x := new(entryK40)
 		e, k = &x.Entry, x.k[:]
-	case n <= 56:
+	case 3:
 		x := new(entryK56)
 		e, k = &x.Entry, x.k[:]
-	case n <= maxInlineKey:
+	case 4:
 		x := new(entryK72)
 		e, k = &x.Entry, x.k[:]
 	default:
+		shape = shapeLong
 		x := new(entryLong)
 		if !owned {
 			key = strings.Clone(key)
@@ -161,8 +191,25 @@ func newEntry(key string, owned bool, ver uint64, lru uint32) *Entry {
 	e.keyLen = uint32(len(key))
 	e.ver = ver
 	e.expIdx = -1
-	e.meta = lru << 8
+	e.meta = lru<<8 | uint32(shape)<<5
 	return e
+}
+
+func (e *Entry) shape() int { return int(e.meta>>5) & 7 }
+
+// inlineRoom is the part of the allocation after an inline key, where a
+// short string value lives (empty for long keys).
+func (e *Entry) inlineRoom() []byte {
+	sh := e.shape()
+	if sh == shapeLong {
+		return nil
+	}
+	off := entryHeaderSize + uintptr(e.keyLen)
+	n := shapeSize[sh] - off
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), off)), n)
 }
 
 // keyData points at the key's bytes: right after the entry, or where the
@@ -183,8 +230,8 @@ func (e *Entry) Version() uint64   { return e.ver }
 func (e *Entry) MarkRaw()          { e.setEnc(encRaw) }
 func (e *Entry) IsRawString() bool { return e.enc() == encRaw }
 
-func (e *Entry) enc() uint8          { return uint8(e.meta>>4) & 0xf }
-func (e *Entry) setEnc(v uint8)      { e.meta = e.meta&^0xf0 | uint32(v)<<4 }
+func (e *Entry) enc() uint8          { return uint8(e.meta>>4) & 1 }
+func (e *Entry) setEnc(v uint8)      { e.meta = e.meta&^0x10 | uint32(v&1)<<4 }
 func (e *Entry) setLRU(clock uint32) { e.meta = e.meta&0xff | (clock&lruMask)<<8 }
 
 // Str is the value of a string key (nil for other kinds). It aliases the
@@ -212,11 +259,13 @@ func (e *Entry) Obj() any {
 	return nil
 }
 
-// setValue stores a value of kind k, clearing the encoding bits.
-func (e *Entry) setValue(k Kind, str []byte, obj any) {
-	e.meta = e.meta&^0xff | uint32(k)
+// setValue stores a value of kind k, clearing the encoding bit. A string
+// is copied when it fits in the entry, else retained when owned, else
+// copied to its own allocation.
+func (e *Entry) setValue(k Kind, str []byte, owned bool, obj any) {
+	e.meta = e.meta&^0x1f | uint32(k)
 	if k == KindString {
-		e.setStrBytes(str)
+		e.setStr(str, owned)
 		return
 	}
 	e.valLen, e.valCap = 0, 0
@@ -234,7 +283,18 @@ func (e *Entry) setValue(k Kind, str []byte, obj any) {
 	}
 }
 
-func (e *Entry) setStrBytes(b []byte) {
+func (e *Entry) setStr(b []byte, owned bool) {
+	if room := e.inlineRoom(); len(b) <= len(room) && len(b) > 0 {
+		// In place (or onto itself when b came from Str: copy is a
+		// memmove). Callers read the old value before replacing it.
+		copy(room, b)
+		e.val = unsafe.Pointer(unsafe.SliceData(room))
+		e.valLen, e.valCap = uint32(len(b)), uint32(len(room))
+		return
+	}
+	if !owned && len(b) > 0 {
+		b = bytes.Clone(b)
+	}
 	if uint64(cap(b)) > MaxValueLen {
 		// Only reachable with proto-max-bulk-len raised past 4 GB; keep
 		// the length exact and give up the spare capacity if it fits.
@@ -252,11 +312,11 @@ func (e *Entry) setStrBytes(b []byte) {
 // (APPEND and SETRANGE mark the value raw and keep it so).
 func (e *Entry) SetStr(b []byte) {
 	e.meta = e.meta&^0xf | uint32(KindString)
-	e.setStrBytes(b)
+	e.setStr(b, true)
 }
 
 // SetObj replaces a collection value in place.
-func (e *Entry) SetObj(k Kind, o any) { e.setValue(k, nil, o) }
+func (e *Entry) SetObj(k Kind, o any) { e.setValue(k, nil, false, o) }
 
 // IdleSeconds is how long ago (in seconds) the key was last accessed, given
 // the current unix time in ms, for OBJECT IDLETIME. The clock has 24 bits,
