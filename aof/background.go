@@ -31,7 +31,7 @@ func (l *Log) tick() {
 		l.mu.Unlock()
 		return
 	}
-	if l.cur == nil {
+	if !l.turning {
 		if l.end > l.written || l.lastErr != nil || l.needTrunc || l.needDirSync || l.syncFailed {
 			t := l.lead()
 			l.runTurn(t)

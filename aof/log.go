@@ -84,7 +84,11 @@ type Log struct {
 	syncFailed  bool  // a background fsync failed; the next turn rewrites
 	syncErr     error
 	lastErr     error
-	cur         *turn // the leader's turn in progress, nil if none
+	turning     bool      // a leader's turn is in progress
+	turnSeq     uint64    // turns started so far
+	curTurn     turn      // the turn in progress (its leader fills it in)
+	lastTurn    turn      // result of the last turn that ended
+	turnDone    sync.Cond // on mu; broadcast when a turn ends
 	policy      Policy
 	closing     bool
 	closed      bool
@@ -130,6 +134,7 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 	}
 	l := &Log{fs: fsys, path: path, opts: o, logger: logger, policy: o.Policy, base: o.Base,
 		stallAfter: 2 * o.SyncInterval}
+	l.turnDone.L = &l.mu
 
 	// size is where the records end: the file's size for a new log, or
 	// where Check found the data to end (before the zeros an earlier
@@ -381,12 +386,7 @@ func (l *Log) Close() error {
 		errs = append(errs, fmt.Errorf("aof: final sync of %s: %w", l.path, err))
 	}
 	l.mu.Lock()
-	for l.cur != nil {
-		t := l.cur
-		l.mu.Unlock()
-		<-t.done
-		l.mu.Lock()
-	}
+	l.awaitNoTurn()
 	l.closed = true
 	f := l.file
 	dataSize := l.written - l.fileBase

@@ -206,12 +206,7 @@ func (rw *Rewrite) Commit() error {
 	}
 	// Take leadership, so no turn touches the old file or the buffer.
 	l.mu.Lock()
-	for l.cur != nil {
-		t := l.cur
-		l.mu.Unlock()
-		<-t.done
-		l.mu.Lock()
-	}
+	l.awaitNoTurn()
 	t := l.lead()
 	end, bufStart, fileBase := l.end, l.bufStart, l.fileBase
 	from := max(rw.copied, bufStart)
