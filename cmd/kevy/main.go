@@ -64,6 +64,16 @@ func run(args []string) int {
 		pprof.StartCPUProfile(f)
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
+	if path := os.Getenv("KEVY_ALLOCPROFILE"); path != "" {
+		// Where the garbage comes from (go tool pprof -sample_index=alloc_space),
+		// written on a clean exit like the CPU profile.
+		defer func() {
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	opts := server.OptionsFromConfig(cfg, logger)
 	opts.AutoProcs = os.Getenv("GOMAXPROCS") == ""
 	srv, err := server.New(opts)
