@@ -2,13 +2,13 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
@@ -134,7 +134,10 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	if st, err := f.Stat(); err == nil {
 		s.p.loadingTotal = st.Size()
 	}
-	ropts := &rdb.ReaderOptions{OnResize: func(db int, keys, _ uint64) {
+	// ReuseEntry: the reader decodes into buffers it reuses, and the store
+	// copies elements into its own encodings, so only the key and a string
+	// value need copies of their own (below).
+	ropts := &rdb.ReaderOptions{ReuseEntry: true, OnResize: func(db int, keys, _ uint64) {
 		// A key takes at least 3 bytes of the file: a forged hint cannot
 		// make us allocate more than the file could hold.
 		if db >= 0 && db < s.st.NumDB() && keys <= uint64(s.p.loadingTotal/3) {
@@ -163,15 +166,15 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 			expired++
 			continue
 		}
+		if e.Type == rdb.TypeString {
+			e.Str = bytes.Clone(e.Str)
+		}
 		kind, str, obj := command.FromRDB(e, s.eng.Limits)
 		exp := e.ExpireAt
 		if exp < 0 {
 			exp = 0
 		}
-		// The reader hands over a fresh key slice per entry, which nothing
-		// else references: keep its bytes as the key instead of copying.
-		key := unsafe.String(unsafe.SliceData(e.Key), len(e.Key))
-		if !s.st.DB(e.DB).InsertNew(key, kind, str, obj, exp) {
+		if !s.st.DB(e.DB).InsertNew(string(e.Key), kind, str, obj, exp) {
 			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
 		}
 		loaded++
