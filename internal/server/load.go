@@ -69,8 +69,9 @@ func (s *Server) load() error {
 			return err
 		}
 	}
+	var replayed *aof.ReplayResult
 	if plan.ReplayLog {
-		if err := s.replayLog(plan.ReplayFrom); err != nil {
+		if replayed, err = s.replayLog(plan.ReplayFrom); err != nil {
 			return err
 		}
 	}
@@ -79,7 +80,8 @@ func (s *Server) load() error {
 		if err != nil {
 			return err
 		}
-		l, err := aof.Open(s.opts.FS, s.p.aofPath, &aof.Options{Policy: pol, Base: plan.Base, Logger: s.log})
+		// The replay has just read the whole log: Open need not read it again.
+		l, err := aof.Open(s.opts.FS, s.p.aofPath, &aof.Options{Policy: pol, Base: plan.Base, Logger: s.log, Replayed: replayed})
 		if err != nil {
 			return fmt.Errorf("opening %s: %w", s.p.aofPath, err)
 		}
@@ -188,7 +190,7 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 }
 
 // replayLog applies the log's records from offset on.
-func (s *Server) replayLog(from int64) error {
+func (s *Server) replayLog(from int64) (*aof.ReplayResult, error) {
 	cl := s.eng.NewReplayClient()
 	s.mu.Lock()
 	s.st.SetLoading(true)
@@ -221,8 +223,8 @@ func (s *Server) replayLog(from int64) error {
 		return s.eng.Replay(cl, args)
 	})
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", s.p.aofPath, err)
+		return nil, fmt.Errorf("replaying %s: %w", s.p.aofPath, err)
 	}
 	s.log.Info("append-only log replayed", "path", s.p.aofPath, "result", fmt.Sprintf("%+v", *res))
-	return nil
+	return res, nil
 }
