@@ -189,6 +189,11 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	return loaded, nil
 }
 
+// replayBatch is how many log records replayLog applies per hold of the
+// execution lock. Clients that connect meanwhile only need the lock to be
+// told -LOADING; a batch takes about a millisecond.
+const replayBatch = 1024
+
 // replayLog applies the log's records from offset on.
 func (s *Server) replayLog(from int64) (*aof.ReplayResult, error) {
 	cl := s.eng.NewReplayClient()
@@ -216,12 +221,26 @@ func (s *Server) replayLog(from int64) (*aof.ReplayResult, error) {
 				"mb_per_sec", fmt.Sprintf("%.1f", float64(bytes)/secs/1e6), "commands_per_sec", int64(float64(commands)/secs))
 		}
 	}
+	// The lock is taken once per batch of records, and the clock read then:
+	// while loading nothing expires (the log carries the DELs), so the time
+	// only stamps access times and resolves relative TTLs in foreign logs,
+	// for which a millisecond-old reading is as good as Redis's cached one.
+	held := 0
 	res, err := aof.Replay(s.opts.FS, s.p.aofPath, &opts, func(args [][]byte) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.st.SetTime(time.Now().UnixMilli())
-		return s.eng.Replay(cl, args)
+		if held == 0 {
+			s.mu.Lock()
+			s.st.SetTime(time.Now().UnixMilli())
+		}
+		err := s.eng.Replay(cl, args)
+		if held++; held == replayBatch {
+			s.mu.Unlock()
+			held = 0
+		}
+		return err
 	})
+	if held > 0 {
+		s.mu.Unlock()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("replaying %s: %w", s.p.aofPath, err)
 	}
