@@ -66,6 +66,7 @@ func run(args []string) int {
 	}
 	opts := server.OptionsFromConfig(cfg, logger)
 	opts.AutoProcs = os.Getenv("GOMAXPROCS") == ""
+	opts.AutoGC = os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == ""
 	srv, err := server.New(opts)
 	if err != nil {
 		logger.Error("cannot start", "err", err)

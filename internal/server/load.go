@@ -26,7 +26,12 @@ import (
 func (s *Server) Load() error {
 	s.loading.Store(true)
 	s.p.loadingStarted = time.Now()
+	if s.opts.AutoGC {
+		s.p.loadGC = startLoadGC(s.loadInputBytes())
+	}
 	err := s.load()
+	s.p.loadGC.stop()
+	s.p.loadGC = nil
 	if err == nil {
 		s.loading.Store(false)
 	}
@@ -92,6 +97,17 @@ func (s *Server) load() error {
 	}
 	s.log.Info("DB loaded from disk", "keys", s.st.KeyCount(), "took", time.Since(s.p.loadingStarted))
 	return nil
+}
+
+// loadInputBytes is the size of the files a load may read.
+func (s *Server) loadInputBytes() int64 {
+	var n int64
+	for _, p := range []string{s.p.rdbPath, s.p.aofPath} {
+		if st, err := s.opts.FS.Stat(p); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
 }
 
 // readSnapInfo reads the snapshot's header and aux fields (nil if there is
@@ -161,6 +177,9 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 			return loaded, fmt.Errorf("loading %s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
 		}
 		s.p.loadingDone.Store(r.Offset())
+		if (loaded+expired)%loadGCCheckEvery == 0 {
+			s.p.loadGC.check()
+		}
 		if e.DB < 0 || e.DB >= s.st.NumDB() {
 			return loaded, fmt.Errorf("loading %s: key %q is in database %d, but only %d databases are configured", s.p.rdbPath, e.Key, e.DB, s.st.NumDB())
 		}
@@ -225,7 +244,7 @@ func (s *Server) replayLog(from int64) (*aof.ReplayResult, error) {
 	// while loading nothing expires (the log carries the DELs), so the time
 	// only stamps access times and resolves relative TTLs in foreign logs,
 	// for which a millisecond-old reading is as good as Redis's cached one.
-	held := 0
+	held, replayed := 0, 0
 	res, err := aof.Replay(s.opts.FS, s.p.aofPath, &opts, func(args [][]byte) error {
 		if held == 0 {
 			s.mu.Lock()
@@ -235,6 +254,9 @@ func (s *Server) replayLog(from int64) (*aof.ReplayResult, error) {
 		if held++; held == replayBatch {
 			s.mu.Unlock()
 			held = 0
+		}
+		if replayed++; replayed%loadGCCheckEvery == 0 {
+			s.p.loadGC.check()
 		}
 		return err
 	})

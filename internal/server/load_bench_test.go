@@ -2,6 +2,7 @@ package server
 
 import (
 	"os"
+	"runtime"
 	"testing"
 )
 
@@ -28,6 +29,10 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(s.st.KeyCount()), "keys")
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/1e6, "live-MB")
 		s.Close()
 	}
 }

@@ -59,6 +59,10 @@ type Options struct {
 	// (see tuneProcs). cmd/kevy sets it unless GOMAXPROCS is in the
 	// environment; tests leave it off.
 	AutoProcs bool
+	// AutoGC turns the garbage collector off while the dataset loads,
+	// under a memory limit (see loadgc.go). cmd/kevy sets it unless GOGC
+	// or GOMEMLIMIT is in the environment; tests leave it off.
+	AutoGC bool
 	// PubSubOutputLimit is client-output-buffer-limit pubsub; nil means
 	// Redis's default, 32mb hard, 8mb soft for 60 s (pubsub.go).
 	PubSubOutputLimit *OutputBufferLimit

@@ -43,6 +43,7 @@ type persistState struct {
 	loadKeysLoaded  int64
 	loadKeysExpired int64
 	loadingStarted  time.Time
+	loadGC          *loadGC // collector settings during Load, nil otherwise
 	loadingTotal    int64
 	loadingDone     atomic.Int64
 }
