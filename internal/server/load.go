@@ -12,6 +12,7 @@ import (
 
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/internal/store"
 	"github.com/kevy-db/kevy/rdb"
 	"github.com/kevy-db/kevy/vfs"
 )
@@ -68,7 +69,11 @@ func (s *Server) load() error {
 	}
 	if plan.LoadSnapshot {
 		s.mu.Lock()
+		s.p.pipelinedLoad = true
+		s.tuneProcs()
 		_, err := s.loadSnapshotLocked()
+		s.p.pipelinedLoad = false
+		s.tuneProcs()
 		s.mu.Unlock()
 		if err != nil {
 			return err
@@ -143,6 +148,13 @@ func (s *Server) readSnapInfo() (*aof.SnapInfo, error) {
 
 // loadSnapshotLocked loads dump.rdb into the (empty) store. Keys already
 // expired are skipped, as Redis does.
+//
+// Decoding and inserting run as a two-stage pipeline: a goroutine reads
+// the file and builds each value (command.FromRDB: the store's list, set,
+// hash and zset objects, which nothing else can reach yet), and the caller,
+// holding the lock, inserts them into the databases. With a second P
+// (see tuneProcs) the two overlap; the insertion is most of the work (the
+// store's hash table and entries).
 func (s *Server) loadSnapshotLocked() (int64, error) {
 	f, err := s.opts.FS.Open(s.p.rdbPath)
 	if err != nil {
@@ -152,60 +164,153 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	if st, err := f.Stat(); err == nil {
 		s.p.loadingTotal = st.Size()
 	}
+	p := &snapLoader{s: s, batches: make(chan []loadItem, 8), free: make(chan []loadItem, 10), stop: make(chan struct{})}
 	// ReuseEntry: the reader decodes into buffers it reuses, and the store
 	// copies elements into its own encodings, so only the key and a string
-	// value need copies of their own (below).
+	// value need copies of their own.
 	ropts := &rdb.ReaderOptions{ReuseEntry: true, OnResize: func(db int, keys, _ uint64) {
 		// A key takes at least 3 bytes of the file: a forged hint cannot
 		// make us allocate more than the file could hold.
 		if db >= 0 && db < s.st.NumDB() && keys <= uint64(s.p.loadingTotal/3) {
-			s.st.DB(db).Reserve(int(keys))
+			p.add(loadItem{db: db, reserve: int(keys)})
 		}
 	}}
 	r, err := rdb.NewReader(bufio.NewReaderSize(f, 1<<16), ropts)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", s.p.rdbPath, err)
 	}
+	go p.decode(r)
+	var loaded int64
+	var insertErr error
+	for b := range p.batches {
+		for i := range b {
+			it := &b[i]
+			if insertErr != nil {
+				break
+			}
+			db := s.st.DB(it.db)
+			if it.reserve > 0 {
+				db.Reserve(it.reserve)
+				continue
+			}
+			if !db.InsertNew(it.key, it.kind, it.str, it.obj, it.exp) {
+				insertErr = fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, it.key, it.db)
+				close(p.stop) // the decoder stops at its next batch
+				break
+			}
+			if loaded++; loaded%loadGCCheckEvery == 0 {
+				s.p.loadGC.check()
+			}
+		}
+		clear(b) // drop the references before the batch is reused
+		select {
+		case p.free <- b[:0]:
+		default:
+		}
+	}
+	if insertErr != nil {
+		return loaded, insertErr
+	}
+	if p.err != nil {
+		return loaded, p.err
+	}
+	for _, w := range r.Warnings() {
+		s.log.Warn("snapshot load warning", "path", s.p.rdbPath, "warning", w)
+	}
+	s.p.loadKeysLoaded, s.p.loadKeysExpired = loaded, p.expired
+	s.log.Info("snapshot loaded", "path", s.p.rdbPath, "keys", loaded, "expired_skipped", p.expired)
+	return loaded, nil
+}
+
+// loadItem is a key ready to insert, or a table size hint (reserve > 0).
+type loadItem struct {
+	db      int
+	reserve int
+	key     string
+	kind    store.Kind
+	str     []byte
+	obj     any
+	exp     int64
+}
+
+const loadBatch = 4096 // keys per hand-over between the pipeline's stages
+
+// snapLoader is the decoding stage of loadSnapshotLocked.
+type snapLoader struct {
+	s       *Server
+	batches chan []loadItem // to the inserting stage; closed at the end
+	free    chan []loadItem // batches handed back for reuse
+	stop    chan struct{}   // closed by the inserting stage to give up
+	cur     []loadItem
+	// Set before batches is closed, read after.
+	err     error
+	expired int64
+}
+
+// add queues it, handing over the batch when it is full. It reports
+// false if the inserting stage gave up.
+func (p *snapLoader) add(it loadItem) bool {
+	if p.cur == nil {
+		select {
+		case p.cur = <-p.free:
+		default:
+			p.cur = make([]loadItem, 0, loadBatch)
+		}
+	}
+	p.cur = append(p.cur, it)
+	if len(p.cur) < loadBatch {
+		return true
+	}
+	return p.flush()
+}
+
+func (p *snapLoader) flush() bool {
+	if len(p.cur) == 0 {
+		return true
+	}
+	select {
+	case p.batches <- p.cur:
+		p.cur = nil
+		return true
+	case <-p.stop:
+		return false
+	}
+}
+
+// decode reads every entry of r and queues it for insertion.
+func (p *snapLoader) decode(r *rdb.Reader) {
+	s := p.s
+	defer close(p.batches)
 	now := time.Now().UnixMilli()
-	var loaded, expired int64
 	for {
 		e, err := r.Next()
 		if err == io.EOF {
-			break
+			p.flush()
+			return
 		}
 		if err != nil {
-			return loaded, fmt.Errorf("loading %s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+			p.err = fmt.Errorf("loading %s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+			p.flush()
+			return
 		}
 		s.p.loadingDone.Store(r.Offset())
-		if (loaded+expired)%loadGCCheckEvery == 0 {
-			s.p.loadGC.check()
-		}
 		if e.DB < 0 || e.DB >= s.st.NumDB() {
-			return loaded, fmt.Errorf("loading %s: key %q is in database %d, but only %d databases are configured", s.p.rdbPath, e.Key, e.DB, s.st.NumDB())
+			p.err = fmt.Errorf("loading %s: key %q is in database %d, but only %d databases are configured", s.p.rdbPath, e.Key, e.DB, s.st.NumDB())
+			p.flush()
+			return
 		}
 		if e.ExpireAt > 0 && e.ExpireAt <= now {
-			expired++
+			p.expired++
 			continue
 		}
 		if e.Type == rdb.TypeString {
 			e.Str = bytes.Clone(e.Str)
 		}
 		kind, str, obj := command.FromRDB(e, s.eng.Limits)
-		exp := e.ExpireAt
-		if exp < 0 {
-			exp = 0
+		if !p.add(loadItem{db: e.DB, key: string(e.Key), kind: kind, str: str, obj: obj, exp: max(e.ExpireAt, 0)}) {
+			return
 		}
-		if !s.st.DB(e.DB).InsertNew(string(e.Key), kind, str, obj, exp) {
-			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
-		}
-		loaded++
 	}
-	for _, w := range r.Warnings() {
-		s.log.Warn("snapshot load warning", "path", s.p.rdbPath, "warning", w)
-	}
-	s.p.loadKeysLoaded, s.p.loadKeysExpired = loaded, expired
-	s.log.Info("snapshot loaded", "path", s.p.rdbPath, "keys", loaded, "expired_skipped", expired)
-	return loaded, nil
 }
 
 // replayBatch is how many log records replayLog applies per hold of the

@@ -44,6 +44,7 @@ type persistState struct {
 	loadKeysExpired int64
 	loadingStarted  time.Time
 	loadGC          *loadGC // collector settings during Load, nil otherwise
+	pipelinedLoad   bool    // Load is reading dump.rdb (tuneProcs)
 	loadingTotal    int64
 	loadingDone     atomic.Int64
 }
