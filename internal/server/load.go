@@ -27,8 +27,12 @@ import (
 func (s *Server) Load() error {
 	s.loading.Store(true)
 	s.p.loadingStarted = time.Now()
+	input := s.loadInputBytes()
 	if s.opts.AutoGC {
-		s.p.loadGC = startLoadGC(s.loadInputBytes())
+		s.p.loadGC = startLoadGC(input)
+	}
+	if s.opts.HugePages {
+		prepareHugePages(loadHeadroom(input))
 	}
 	err := s.load()
 	s.p.loadGC.stop()
