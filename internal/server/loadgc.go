@@ -25,7 +25,8 @@ import (
 // So while loading, the collector is off, under a memory limit that
 // bounds what an unusual load (one that does make garbage) can pile up:
 // the heap in use when loading starts plus 16 times the bytes to load,
-// capped at half of the memory available then, and at least 256 MiB. If
+// capped at half of the memory available then (to the machine or the
+// container's memory cgroup), and at least 256 MiB. If
 // a collection forced by the limit finds the dataset itself above half
 // the limit, collecting at the limit would run almost continuously, so
 // the normal settings come back. They come back after the load in any
@@ -105,9 +106,41 @@ func (g *loadGC) stop() {
 	g.samples = nil
 }
 
-// availableMemory is MemAvailable from /proc/meminfo (the memory the
-// kernel can hand out without swapping), 0 where unknown.
+// availableMemory is what the process may still allocate without
+// swapping or meeting its container's limit: MemAvailable from
+// /proc/meminfo, or less if the memory cgroup (v2 or v1) has less room
+// left; 0 where unknown.
 func availableMemory() int64 {
+	avail := memAvailable()
+	for _, f := range [][2]string{
+		{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"},
+		{"/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"},
+	} {
+		limit, ok1 := readInt(f[0])
+		used, ok2 := readInt(f[1])
+		if !ok1 || !ok2 || limit >= 1<<60 { // "max" or the v1 "unlimited" value
+			continue
+		}
+		room := max(limit-used, 1)
+		if avail == 0 || room < avail {
+			avail = room
+		}
+		break
+	}
+	return avail
+}
+
+func readInt(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
+	return v, err == nil && v >= 0
+}
+
+// memAvailable is MemAvailable from /proc/meminfo, 0 where unknown.
+func memAvailable() int64 {
 	b, err := os.ReadFile("/proc/meminfo")
 	if err != nil {
 		return 0
