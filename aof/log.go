@@ -30,6 +30,12 @@ type Options struct {
 	SyncInterval time.Duration
 	// Logger receives warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// Replayed is the result of the Replay of this log that the caller
+	// has just completed, with nothing written to the file since. Open
+	// then takes the log's marker, database and end of data from it
+	// instead of reading the whole log a second time, provided the file
+	// still ends where the replay found it to end. Nil: Open reads it.
+	Replayed *ReplayResult
 }
 
 // Validate reports invalid options.
@@ -155,7 +161,7 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 	case err != nil:
 		return nil, fmt.Errorf("aof: stat %s: %w", path, err)
 	default:
-		res, err := Check(fsys, path)
+		res, err := checkOrTrust(fsys, path, fi.Size(), o.Replayed)
 		if err != nil {
 			return nil, err
 		}

@@ -202,3 +202,47 @@ func TestRawSelectFrameTracked(t *testing.T) {
 		t.Fatalf("got %q %v", join(got), err)
 	}
 }
+
+// TestOpenTrustsAJustFinishedReplay: given the replay's result, Open
+// continues the log exactly as it would after reading it itself, and reads
+// it itself when the file no longer ends where the replay found its end.
+func TestOpenTrustsAJustFinishedReplay(t *testing.T) {
+	for _, stale := range []bool{false, true} {
+		m := vfs.NewMem()
+		l := mustOpen(t, m, "/a.aof", slowOpts(EverySec))
+		l.AppendCommandDB(3, cmd("SET", "a", "1")...)
+		id := l.Stats().ID
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, res, err := replayAll(t, m, "/a.aof", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stale {
+			// Written after the replay: the result no longer describes the file.
+			writeRaw(t, m, "/a.aof", concat(readFile(t, m, "/a.aof"), frame("SELECT", "5"), frame("SET", "x", "y")))
+		}
+		opts := slowOpts(EverySec)
+		opts.Replayed = res
+		l = mustOpen(t, m, "/a.aof", opts)
+		if l.Stats().ID != id {
+			t.Fatal("id changed on reopen")
+		}
+		l.AppendCommandDB(3, cmd("SET", "b", "2")...)
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := replayAll(t, m, "/a.aof", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "SELECT 3\nSET a 1\nSET b 2\n"
+		if stale {
+			want = "SELECT 3\nSET a 1\nSELECT 5\nSET x y\nSELECT 3\nSET b 2\n"
+		}
+		if join(got) != want {
+			t.Fatalf("stale=%v: got %q, want %q", stale, join(got), want)
+		}
+	}
+}

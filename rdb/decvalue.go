@@ -26,10 +26,17 @@ func (r *Reader) readKeyValue(t byte) (*Entry, error) {
 		r.mark = typeOff
 		return nil, typeErr
 	}
-	e := &Entry{DB: r.db, Key: key}
+	var e *Entry
+	if r.reuse {
+		e = &r.ent
+		*e = Entry{DB: r.db, Key: key}
+	} else {
+		e = &Entry{DB: r.db, Key: key}
+	}
 	if err := r.readValue(t, e); err != nil {
 		return nil, err
 	}
+	r.keepScratch(e)
 	if e.Type != TypeString && e.Len() == 0 {
 		r.warnf("skipped empty %s %q", e.Type, key)
 		return nil, nil
@@ -70,7 +77,7 @@ func (r *Reader) readValue(t byte, e *Entry) error {
 		if err != nil {
 			return err
 		}
-		items := make([][]byte, 0, min(n, maxPrealloc))
+		items := r.strs(n)
 		for i := uint64(0); i < n; i++ {
 			r.mark = in.offset()
 			s, err := in.readString()
@@ -92,7 +99,7 @@ func (r *Reader) readValue(t byte, e *Entry) error {
 			return err
 		}
 		e.Type = TypeZSet
-		e.ZSet = make([]ZMember, 0, min(n, maxPrealloc))
+		e.ZSet = r.zmembers(n)
 		for i := uint64(0); i < n; i++ {
 			r.mark = in.offset()
 			m, err := in.readString()
@@ -123,7 +130,7 @@ func (r *Reader) readValue(t byte, e *Entry) error {
 			return err
 		}
 		e.Type = TypeHash
-		e.Hash = make([]HashField, 0, min(n, maxPrealloc))
+		e.Hash = r.hashFields(n)
 		for i := uint64(0); i < n; i++ {
 			r.mark = in.offset()
 			f, err := in.readString()
@@ -186,7 +193,7 @@ func (r *Reader) readTextScore() (float64, error) {
 // decodeBlob decodes the single-string encodings (zipmap, ziplist, intset,
 // listpack) of type t.
 func (r *Reader) decodeBlob(t byte, blob []byte, e *Entry) error {
-	var elems [][]byte
+	elems := r.strs(0)
 	collect := func(b []byte) error {
 		elems = append(elems, b)
 		return nil
@@ -201,16 +208,17 @@ func (r *Reader) decodeBlob(t byte, blob []byte, e *Entry) error {
 		}))
 	case typeSetIntset:
 		e.Type = TypeSet
-		e.Set, err = parseIntset(blob)
+		e.Set, err = parseIntset(blob, r.in.ar)
 		return err // sorted strictly, so already unique
 	case typeListZiplist, typeZSetZiplist, typeHashZiplist:
-		err = zlParse(blob, collect)
+		err = zlParse(blob, r.in.ar, collect)
 	default:
-		err = lpParse(blob, collect)
+		err = lpParse(blob, r.in.ar, collect)
 	}
 	if err != nil {
 		return err
 	}
+	r.keepStrs(elems)
 	switch t {
 	case typeListZiplist:
 		e.Type, e.List = TypeList, elems
@@ -223,7 +231,7 @@ func (r *Reader) decodeBlob(t byte, blob []byte, e *Entry) error {
 		if len(elems)%2 != 0 {
 			return corruptf("hash with an odd number (%d) of elements", len(elems))
 		}
-		e.Hash = make([]HashField, 0, len(elems)/2)
+		e.Hash = r.hashFields(uint64(len(elems) / 2))
 		for i := 0; i < len(elems); i += 2 {
 			e.Hash = append(e.Hash, HashField{Field: elems[i], Value: elems[i+1]})
 		}
@@ -233,7 +241,7 @@ func (r *Reader) decodeBlob(t byte, blob []byte, e *Entry) error {
 		if len(elems)%2 != 0 {
 			return corruptf("zset with an odd number (%d) of elements", len(elems))
 		}
-		e.ZSet = make([]ZMember, 0, len(elems)/2)
+		e.ZSet = r.zmembers(uint64(len(elems) / 2))
 		for i := 0; i < len(elems); i += 2 {
 			score, ok := parseScore(elems[i+1])
 			if !ok {
@@ -262,6 +270,9 @@ func (r *Reader) readQuicklist(t byte, e *Entry) error {
 		return err
 	}
 	e.Type = TypeList
+	if r.reuse {
+		e.List = r.strs(0)
+	}
 	for i := uint64(0); i < n; i++ {
 		r.mark = in.offset()
 		container := uint64(qlPacked)
@@ -286,9 +297,9 @@ func (r *Reader) readQuicklist(t byte, e *Entry) error {
 		case container == qlPlain:
 			e.List = append(e.List, blob)
 		case t == typeListQuicklist:
-			err = zlParse(blob, collect)
+			err = zlParse(blob, r.in.ar, collect)
 		default:
-			err = lpParse(blob, collect)
+			err = lpParse(blob, r.in.ar, collect)
 		}
 		if err != nil {
 			return fmt.Errorf("quicklist node %d: %w", i, err)
@@ -304,4 +315,69 @@ func (r *Reader) checkUnique(what string, n int, item func(int) []byte) error {
 		return corruptf("duplicate %s %q", what, b)
 	}
 	return nil
+}
+
+// Scratch slices for ReuseEntry mode: the element slices of the entry
+// being decoded start from the previous entry's, so that a run of small
+// collections allocates none. Without ReuseEntry every entry gets new ones.
+type scratch struct {
+	strs [][]byte
+	hash []HashField
+	zset []ZMember
+}
+
+// scratchMaxKeep bounds the elements a scratch slice keeps between entries.
+const scratchMaxKeep = 1 << 16
+
+// strs returns an empty slice for n strings.
+func (r *Reader) strs(n uint64) [][]byte {
+	if r.reuse {
+		return r.sc.strs[:0]
+	}
+	if n == 0 {
+		return nil
+	}
+	return make([][]byte, 0, min(n, maxPrealloc))
+}
+
+func (r *Reader) hashFields(n uint64) []HashField {
+	if r.reuse {
+		return r.sc.hash[:0]
+	}
+	return make([]HashField, 0, min(n, maxPrealloc))
+}
+
+func (r *Reader) zmembers(n uint64) []ZMember {
+	if r.reuse {
+		return r.sc.zset[:0]
+	}
+	return make([]ZMember, 0, min(n, maxPrealloc))
+}
+
+// keepStrs keeps s, grown while decoding, for the next entry.
+func (r *Reader) keepStrs(s [][]byte) {
+	if r.reuse && cap(s) <= scratchMaxKeep {
+		r.sc.strs = s
+	}
+}
+
+// keepScratch keeps the element slice of e for the next entry.
+func (r *Reader) keepScratch(e *Entry) {
+	if !r.reuse {
+		return
+	}
+	switch e.Type {
+	case TypeList:
+		r.keepStrs(e.List)
+	case TypeSet:
+		r.keepStrs(e.Set)
+	case TypeHash:
+		if cap(e.Hash) <= scratchMaxKeep {
+			r.sc.hash = e.Hash
+		}
+	case TypeZSet:
+		if cap(e.ZSet) <= scratchMaxKeep {
+			r.sc.zset = e.ZSet
+		}
+	}
 }

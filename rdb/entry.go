@@ -43,7 +43,8 @@ type ZMember struct {
 
 // Entry is one key with its value. Exactly one of the value fields is used,
 // chosen by Type; the others are nil. The reader allocates fresh slices for
-// every entry, so the caller may keep them.
+// every entry, so the caller may keep them, unless it was asked to reuse
+// them (ReaderOptions.ReuseEntry).
 type Entry struct {
 	DB  int
 	Key []byte

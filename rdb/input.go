@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"strconv"
 )
 
 const (
@@ -31,6 +30,9 @@ type input struct {
 	crc    uint64
 	crcPos int   // bytes of buf already folded into crc
 	err    error // sticky read error from r
+	// ar holds the strings read while it is set (ReuseEntry); nil means
+	// every string is a fresh allocation.
+	ar *arena
 }
 
 func newInput(r io.Reader) *input {
@@ -120,15 +122,16 @@ func (in *input) atEOF() bool {
 	return in.fill(1) != nil
 }
 
-// readBytes returns a new slice holding the next n bytes. Memory grows
-// with the bytes actually read, never from n alone.
+// readBytes returns a copy of the next n bytes: a new slice, or one from
+// the arena if there is one. Memory grows with the bytes actually read,
+// never from n alone.
 func (in *input) readBytes(n uint64) ([]byte, error) {
 	if n <= inputBufSize {
 		b, err := in.next(int(n))
 		if err != nil {
 			return nil, err
 		}
-		return append([]byte{}, b...), nil // non-nil even when empty
+		return in.ar.copy(b), nil // non-nil even when empty
 	}
 	if in.r == nil {
 		// In memory: the length can be checked against what is there.
@@ -215,19 +218,19 @@ func (in *input) readString() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return strconv.AppendInt(nil, int64(int8(b)), 10), nil
+		return in.ar.int(int64(int8(b))), nil
 	case encInt16 & 0x3f:
 		p, err := in.next(2)
 		if err != nil {
 			return nil, err
 		}
-		return strconv.AppendInt(nil, int64(int16(binary.LittleEndian.Uint16(p))), 10), nil
+		return in.ar.int(int64(int16(binary.LittleEndian.Uint16(p)))), nil
 	case encInt32 & 0x3f:
 		p, err := in.next(4)
 		if err != nil {
 			return nil, err
 		}
-		return strconv.AppendInt(nil, int64(int32(binary.LittleEndian.Uint32(p))), 10), nil
+		return in.ar.int(int64(int32(binary.LittleEndian.Uint32(p)))), nil
 	case encLZF & 0x3f:
 		clen, err := in.readPlainLen()
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
-	"strconv"
 )
 
 // Intset layout (see doc.go): encoding uint32 LE (2, 4 or 8 = bytes per
@@ -39,8 +38,9 @@ func buildIntset(dst []byte, vals []int64) []byte {
 	return dst
 }
 
-// parseIntset validates an intset blob and returns its members in decimal.
-func parseIntset(b []byte) ([][]byte, error) {
+// parseIntset validates an intset blob and returns its members in decimal,
+// from ar.
+func parseIntset(b []byte, ar *arena) ([][]byte, error) {
 	if len(b) < 8 {
 		return nil, corruptf("intset of %d bytes is shorter than its header", len(b))
 	}
@@ -72,7 +72,7 @@ func parseIntset(b []byte) ([][]byte, error) {
 			return nil, corruptf("intset element %d (%d) is not above its predecessor (%d)", i, v, prev)
 		}
 		prev = v
-		out = append(out, strconv.AppendInt(nil, v, 10))
+		out = append(out, ar.int(v))
 	}
 	return out, nil
 }

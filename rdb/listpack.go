@@ -3,7 +3,6 @@ package rdb
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 )
 
 // Listpack layout (see doc.go): a 6-byte header (total bytes uint32 LE,
@@ -129,10 +128,10 @@ func lpEntrySize(s []byte) int {
 }
 
 // lpParse validates a listpack and calls fn with every element in order.
-// Integer elements are passed in decimal; string elements alias lp. It
-// checks everything Redis's deep integrity check does: header size and
-// count, every encoding and backlen, and the terminator.
-func lpParse(lp []byte, fn func(elem []byte) error) error {
+// Integer elements are passed in decimal, from ar; string elements alias
+// lp. It checks everything Redis's deep integrity check does: header size
+// and count, every encoding and backlen, and the terminator.
+func lpParse(lp []byte, ar *arena, fn func(elem []byte) error) error {
 	if len(lp) < lpHeaderSize+1 {
 		return corruptf("listpack of %d bytes is shorter than its header", len(lp))
 	}
@@ -149,7 +148,7 @@ func lpParse(lp []byte, fn func(elem []byte) error) error {
 		if lp[p] == lpEnd {
 			break
 		}
-		elem, size, err := lpEntry(lp, p)
+		elem, size, err := lpEntry(lp, p, ar)
 		if err != nil {
 			return fmt.Errorf("listpack entry %d at byte %d: %w", count, p, err)
 		}
@@ -170,7 +169,7 @@ func lpParse(lp []byte, fn func(elem []byte) error) error {
 
 // lpEntry decodes the entry at lp[p], returning its value and total size
 // including the backlen.
-func lpEntry(lp []byte, p int) ([]byte, int, error) {
+func lpEntry(lp []byte, p int, ar *arena) ([]byte, int, error) {
 	b := lp[p]
 	rest := len(lp) - p - 1 // bytes after the encoding byte, terminator included
 	need := func(n int) error {
@@ -244,7 +243,7 @@ func lpEntry(lp []byte, p int) ([]byte, int, error) {
 		return nil, 0, corruptf("backlen does not match entry size %d", l)
 	}
 	if isInt {
-		elem = strconv.AppendInt(nil, v, 10)
+		elem = ar.int(v)
 	} else {
 		elem = lp[p+hdr : p+l : p+l]
 	}

@@ -104,4 +104,11 @@ type ReaderOptions struct {
 	// many keys (and keys with an expiry) follow. Loaders use it to size
 	// their tables once; the values come from the file, so bound them.
 	OnResize func(db int, keys, expires uint64)
+
+	// ReuseEntry makes Next return the same *Entry every time, its key,
+	// strings and element slices pointing into buffers the Reader reuses:
+	// everything Next returned (and the code passed to OnFunction) is only
+	// valid until the next call. A loader that copies what it keeps (into
+	// its own encodings) then allocates nothing per entry for decoding.
+	ReuseEntry bool
 }

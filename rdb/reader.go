@@ -22,6 +22,12 @@ type Reader struct {
 	err      error  // sticky: io.EOF after the end, or the first error
 	dups     dupFinder
 
+	// With ReuseEntry, Next returns &ent every time, and the strings and
+	// element slices in it come from in.ar and sc.
+	reuse bool
+	ent   Entry
+	sc    scratch
+
 	// onResize and onChecksum let Check observe what Next skips over.
 	onResize   func(db int, keys, expires uint64)
 	onChecksum func(stored, computed uint64)
@@ -34,6 +40,10 @@ func NewReader(r io.Reader, opts *ReaderOptions) (*Reader, error) {
 	if opts != nil {
 		rd.opts = *opts
 		rd.onResize = opts.OnResize
+		if opts.ReuseEntry {
+			rd.reuse = true
+			rd.in.ar = &arena{}
+		}
 	}
 	if err := rd.readHeader(); err != nil {
 		return nil, rd.wrap(err)
@@ -84,7 +94,8 @@ func (r *Reader) wrap(err error) error {
 	if _, ok := err.(*Error); ok {
 		return err
 	}
-	return &Error{Offset: r.mark, Key: r.key, Err: err}
+	// The key may be in the arena, which the next entry would overwrite.
+	return &Error{Offset: r.mark, Key: bytes.Clone(r.key), Err: err}
 }
 
 func (r *Reader) warnf(format string, args ...any) {
@@ -95,10 +106,14 @@ func (r *Reader) warnf(format string, args ...any) {
 // been read and the checksum verified, and any other error (an *Error
 // wrapping ErrChecksum, ErrTruncated, ErrCorrupt or ErrUnsupported) when
 // the file is damaged; both are returned again by later calls.
+//
+// With ReaderOptions.ReuseEntry the Entry, and every byte slice in it, is
+// only valid until the next call.
 func (r *Reader) Next() (*Entry, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	r.in.ar.reset()
 	e, err := r.next()
 	if err != nil {
 		if err != io.EOF {

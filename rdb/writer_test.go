@@ -94,7 +94,7 @@ func TestQuicklistNodeSizes(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := 0
-			lpParse(lp, func([]byte) error { n++; return nil })
+			lpParse(lp, nil, func([]byte) error { n++; return nil })
 			if len(lp) > maxBytes || n > maxCount {
 				t.Fatalf("fill %d: node of %d bytes and %d elements", fill, len(lp), n)
 			}

@@ -3,7 +3,6 @@ package rdb
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 )
 
 // Ziplist layout (RDB versions before 10; see doc.go): zlbytes uint32 LE,
@@ -16,8 +15,8 @@ const (
 )
 
 // zlParse validates a ziplist and calls fn with every element in order.
-// Integer elements are passed in decimal; strings alias zl.
-func zlParse(zl []byte, fn func(elem []byte) error) error {
+// Integer elements are passed in decimal, from ar; strings alias zl.
+func zlParse(zl []byte, ar *arena, fn func(elem []byte) error) error {
 	if len(zl) < zlHeaderSize+1 {
 		return corruptf("ziplist of %d bytes is shorter than its header", len(zl))
 	}
@@ -37,7 +36,7 @@ func zlParse(zl []byte, fn func(elem []byte) error) error {
 		if zl[p] == zlEnd {
 			break
 		}
-		elem, size, err := zlEntry(zl, p, prevLen)
+		elem, size, err := zlEntry(zl, p, prevLen, ar)
 		if err != nil {
 			return fmt.Errorf("ziplist entry %d at byte %d: %w", count, p, err)
 		}
@@ -61,7 +60,7 @@ func zlParse(zl []byte, fn func(elem []byte) error) error {
 	return nil
 }
 
-func zlEntry(zl []byte, p, prevLen int) ([]byte, int, error) {
+func zlEntry(zl []byte, p, prevLen int, ar *arena) ([]byte, int, error) {
 	end := len(zl) - 1 // entries must end before the terminator
 	q := p
 	var pl int
@@ -112,7 +111,7 @@ func zlEntry(zl []byte, p, prevLen int) ([]byte, int, error) {
 		case b == 0xFE:
 			n = 1
 		case b >= 0xF1 && b <= 0xFD:
-			return strconv.AppendInt(nil, int64(b&0x0f)-1, 10), q - p, nil
+			return ar.int(int64(b&0x0f) - 1), q - p, nil
 		default:
 			return nil, 0, corruptf("invalid ziplist encoding 0x%02x", b)
 		}
@@ -138,7 +137,7 @@ func zlEntry(zl []byte, p, prevLen int) ([]byte, int, error) {
 	default:
 		v = int64(binary.LittleEndian.Uint64(d))
 	}
-	return strconv.AppendInt(nil, v, 10), size, nil
+	return ar.int(v), size, nil
 }
 
 // zipmapParse validates a zipmap (RDB type 9, Redis < 2.6 small hashes)

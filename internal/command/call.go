@@ -140,7 +140,9 @@ func (e *Engine) Replay(cl *Client, args [][]byte) error {
 		return nil
 	}
 	e.depth++
+	e.replaying = true
 	e.run(cl, cmd, args)
+	e.replaying = false
 	e.depth--
 	e.finishCall(false)
 	e.out = e.out[:0] // replayed writes are already in the log

@@ -42,7 +42,10 @@ type Engine struct {
 	// ActiveExpireOff is DEBUG SET-ACTIVE-EXPIRE 0.
 	ActiveExpireOff bool
 	depth           int // >0 while a client command runs
-	watchers        map[watchKey][]*Client
+	// replaying is set while Replay runs a command from the log: its
+	// records would only be thrown away, so none are encoded.
+	replaying bool
+	watchers  map[watchKey][]*Client
 
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
@@ -82,6 +85,9 @@ func (e *Engine) ForgetLogDB() { e.lastDB = -1 }
 func (e *Engine) SetLogDB(db int) { e.lastDB = db }
 
 func (e *Engine) propagate(db int, args ...[]byte) {
+	if e.replaying {
+		return
+	}
 	start := len(e.recBuf)
 	e.recBuf = resp.AppendCommand(e.recBuf, args...)
 	e.recs = append(e.recs, rec{db: db, start: start, end: len(e.recBuf)})

@@ -2,16 +2,17 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/internal/store"
 	"github.com/kevy-db/kevy/rdb"
 	"github.com/kevy-db/kevy/vfs"
 )
@@ -26,7 +27,16 @@ import (
 func (s *Server) Load() error {
 	s.loading.Store(true)
 	s.p.loadingStarted = time.Now()
+	input := s.loadInputBytes()
+	if s.opts.AutoGC {
+		s.p.loadGC = startLoadGC(input)
+	}
+	if s.opts.HugePages {
+		prepareHugePages(loadHeadroom(input))
+	}
 	err := s.load()
+	s.p.loadGC.stop()
+	s.p.loadGC = nil
 	if err == nil {
 		s.loading.Store(false)
 	}
@@ -63,14 +73,19 @@ func (s *Server) load() error {
 	}
 	if plan.LoadSnapshot {
 		s.mu.Lock()
+		s.p.pipelinedLoad = true
+		s.tuneProcs()
 		_, err := s.loadSnapshotLocked()
+		s.p.pipelinedLoad = false
+		s.tuneProcs()
 		s.mu.Unlock()
 		if err != nil {
 			return err
 		}
 	}
+	var replayed *aof.ReplayResult
 	if plan.ReplayLog {
-		if err := s.replayLog(plan.ReplayFrom); err != nil {
+		if replayed, err = s.replayLog(plan.ReplayFrom); err != nil {
 			return err
 		}
 	}
@@ -79,7 +94,8 @@ func (s *Server) load() error {
 		if err != nil {
 			return err
 		}
-		l, err := aof.Open(s.opts.FS, s.p.aofPath, &aof.Options{Policy: pol, Base: plan.Base, Logger: s.log})
+		// The replay has just read the whole log: Open need not read it again.
+		l, err := aof.Open(s.opts.FS, s.p.aofPath, &aof.Options{Policy: pol, Base: plan.Base, Logger: s.log, Replayed: replayed})
 		if err != nil {
 			return fmt.Errorf("opening %s: %w", s.p.aofPath, err)
 		}
@@ -90,6 +106,17 @@ func (s *Server) load() error {
 	}
 	s.log.Info("DB loaded from disk", "keys", s.st.KeyCount(), "took", time.Since(s.p.loadingStarted))
 	return nil
+}
+
+// loadInputBytes is the size of the files a load may read.
+func (s *Server) loadInputBytes() int64 {
+	var n int64
+	for _, p := range []string{s.p.rdbPath, s.p.aofPath} {
+		if st, err := s.opts.FS.Stat(p); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
 }
 
 // readSnapInfo reads the snapshot's header and aux fields (nil if there is
@@ -125,6 +152,13 @@ func (s *Server) readSnapInfo() (*aof.SnapInfo, error) {
 
 // loadSnapshotLocked loads dump.rdb into the (empty) store. Keys already
 // expired are skipped, as Redis does.
+//
+// Decoding and inserting run as a two-stage pipeline: a goroutine reads
+// the file and builds each value (command.FromRDB: the store's list, set,
+// hash and zset objects, which nothing else can reach yet), and the caller,
+// holding the lock, inserts them into the databases. With a second P
+// (see tuneProcs) the two overlap; the insertion is most of the work (the
+// store's hash table and entries).
 func (s *Server) loadSnapshotLocked() (int64, error) {
 	f, err := s.opts.FS.Open(s.p.rdbPath)
 	if err != nil {
@@ -134,58 +168,162 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	if st, err := f.Stat(); err == nil {
 		s.p.loadingTotal = st.Size()
 	}
-	ropts := &rdb.ReaderOptions{OnResize: func(db int, keys, _ uint64) {
+	p := &snapLoader{s: s, batches: make(chan []loadItem, 8), free: make(chan []loadItem, 10), stop: make(chan struct{})}
+	// ReuseEntry: the reader decodes into buffers it reuses, and the store
+	// copies elements into its own encodings, so only the key and a string
+	// value need copies of their own.
+	ropts := &rdb.ReaderOptions{ReuseEntry: true, OnResize: func(db int, keys, _ uint64) {
 		// A key takes at least 3 bytes of the file: a forged hint cannot
 		// make us allocate more than the file could hold.
 		if db >= 0 && db < s.st.NumDB() && keys <= uint64(s.p.loadingTotal/3) {
-			s.st.DB(db).Reserve(int(keys))
+			p.add(loadItem{db: db, reserve: int(keys)})
 		}
 	}}
 	r, err := rdb.NewReader(bufio.NewReaderSize(f, 1<<16), ropts)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", s.p.rdbPath, err)
 	}
-	now := time.Now().UnixMilli()
-	var loaded, expired int64
-	for {
-		e, err := r.Next()
-		if err == io.EOF {
-			break
+	go p.decode(r)
+	var loaded int64
+	var insertErr error
+	for b := range p.batches {
+		for i := range b {
+			it := &b[i]
+			if insertErr != nil {
+				break
+			}
+			db := s.st.DB(it.db)
+			if it.reserve > 0 {
+				db.Reserve(it.reserve)
+				continue
+			}
+			if !db.InsertNew(it.key, it.kind, it.str, it.obj, it.exp) {
+				insertErr = fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, it.key, it.db)
+				close(p.stop) // the decoder stops at its next batch
+				break
+			}
+			if loaded++; loaded%loadGCCheckEvery == 0 {
+				s.p.loadGC.check()
+			}
 		}
-		if err != nil {
-			return loaded, fmt.Errorf("loading %s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+		clear(b) // drop the references before the batch is reused
+		select {
+		case p.free <- b[:0]:
+		default:
 		}
-		s.p.loadingDone.Store(r.Offset())
-		if e.DB < 0 || e.DB >= s.st.NumDB() {
-			return loaded, fmt.Errorf("loading %s: key %q is in database %d, but only %d databases are configured", s.p.rdbPath, e.Key, e.DB, s.st.NumDB())
-		}
-		if e.ExpireAt > 0 && e.ExpireAt <= now {
-			expired++
-			continue
-		}
-		kind, str, obj := command.FromRDB(e, s.eng.Limits)
-		exp := e.ExpireAt
-		if exp < 0 {
-			exp = 0
-		}
-		// The reader hands over a fresh key slice per entry, which nothing
-		// else references: keep its bytes as the key instead of copying.
-		key := unsafe.String(unsafe.SliceData(e.Key), len(e.Key))
-		if !s.st.DB(e.DB).InsertNew(key, kind, str, obj, exp) {
-			return loaded, fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, e.Key, e.DB)
-		}
-		loaded++
+	}
+	if insertErr != nil {
+		return loaded, insertErr
+	}
+	if p.err != nil {
+		return loaded, p.err
 	}
 	for _, w := range r.Warnings() {
 		s.log.Warn("snapshot load warning", "path", s.p.rdbPath, "warning", w)
 	}
-	s.p.loadKeysLoaded, s.p.loadKeysExpired = loaded, expired
-	s.log.Info("snapshot loaded", "path", s.p.rdbPath, "keys", loaded, "expired_skipped", expired)
+	s.p.loadKeysLoaded, s.p.loadKeysExpired = loaded, p.expired
+	s.log.Info("snapshot loaded", "path", s.p.rdbPath, "keys", loaded, "expired_skipped", p.expired)
 	return loaded, nil
 }
 
+// loadItem is a key ready to insert, or a table size hint (reserve > 0).
+type loadItem struct {
+	db      int
+	reserve int
+	key     string
+	kind    store.Kind
+	str     []byte
+	obj     any
+	exp     int64
+}
+
+const loadBatch = 4096 // keys per hand-over between the pipeline's stages
+
+// snapLoader is the decoding stage of loadSnapshotLocked.
+type snapLoader struct {
+	s       *Server
+	batches chan []loadItem // to the inserting stage; closed at the end
+	free    chan []loadItem // batches handed back for reuse
+	stop    chan struct{}   // closed by the inserting stage to give up
+	cur     []loadItem
+	// Set before batches is closed, read after.
+	err     error
+	expired int64
+}
+
+// add queues it, handing over the batch when it is full. It reports
+// false if the inserting stage gave up.
+func (p *snapLoader) add(it loadItem) bool {
+	if p.cur == nil {
+		select {
+		case p.cur = <-p.free:
+		default:
+			p.cur = make([]loadItem, 0, loadBatch)
+		}
+	}
+	p.cur = append(p.cur, it)
+	if len(p.cur) < loadBatch {
+		return true
+	}
+	return p.flush()
+}
+
+func (p *snapLoader) flush() bool {
+	if len(p.cur) == 0 {
+		return true
+	}
+	select {
+	case p.batches <- p.cur:
+		p.cur = nil
+		return true
+	case <-p.stop:
+		return false
+	}
+}
+
+// decode reads every entry of r and queues it for insertion.
+func (p *snapLoader) decode(r *rdb.Reader) {
+	s := p.s
+	defer close(p.batches)
+	now := time.Now().UnixMilli()
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			p.flush()
+			return
+		}
+		if err != nil {
+			p.err = fmt.Errorf("loading %s: %w (check it with: kevy check-rdb %s)", s.p.rdbPath, err, s.p.rdbPath)
+			p.flush()
+			return
+		}
+		s.p.loadingDone.Store(r.Offset())
+		if e.DB < 0 || e.DB >= s.st.NumDB() {
+			p.err = fmt.Errorf("loading %s: key %q is in database %d, but only %d databases are configured", s.p.rdbPath, e.Key, e.DB, s.st.NumDB())
+			p.flush()
+			return
+		}
+		if e.ExpireAt > 0 && e.ExpireAt <= now {
+			p.expired++
+			continue
+		}
+		if e.Type == rdb.TypeString {
+			e.Str = bytes.Clone(e.Str)
+		}
+		kind, str, obj := command.FromRDB(e, s.eng.Limits)
+		if !p.add(loadItem{db: e.DB, key: string(e.Key), kind: kind, str: str, obj: obj, exp: max(e.ExpireAt, 0)}) {
+			return
+		}
+	}
+}
+
+// replayBatch is how many log records replayLog applies per hold of the
+// execution lock. Clients that connect meanwhile only need the lock to be
+// told -LOADING; a batch takes about a millisecond.
+const replayBatch = 1024
+
 // replayLog applies the log's records from offset on.
-func (s *Server) replayLog(from int64) error {
+func (s *Server) replayLog(from int64) (*aof.ReplayResult, error) {
 	cl := s.eng.NewReplayClient()
 	s.mu.Lock()
 	s.st.SetLoading(true)
@@ -211,15 +349,32 @@ func (s *Server) replayLog(from int64) error {
 				"mb_per_sec", fmt.Sprintf("%.1f", float64(bytes)/secs/1e6), "commands_per_sec", int64(float64(commands)/secs))
 		}
 	}
+	// The lock is taken once per batch of records, and the clock read then:
+	// while loading nothing expires (the log carries the DELs), so the time
+	// only stamps access times and resolves relative TTLs in foreign logs,
+	// for which a millisecond-old reading is as good as Redis's cached one.
+	held, replayed := 0, 0
 	res, err := aof.Replay(s.opts.FS, s.p.aofPath, &opts, func(args [][]byte) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.st.SetTime(time.Now().UnixMilli())
-		return s.eng.Replay(cl, args)
+		if held == 0 {
+			s.mu.Lock()
+			s.st.SetTime(time.Now().UnixMilli())
+		}
+		err := s.eng.Replay(cl, args)
+		if held++; held == replayBatch {
+			s.mu.Unlock()
+			held = 0
+		}
+		if replayed++; replayed%loadGCCheckEvery == 0 {
+			s.p.loadGC.check()
+		}
+		return err
 	})
+	if held > 0 {
+		s.mu.Unlock()
+	}
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", s.p.aofPath, err)
+		return nil, fmt.Errorf("replaying %s: %w", s.p.aofPath, err)
 	}
 	s.log.Info("append-only log replayed", "path", s.p.aofPath, "result", fmt.Sprintf("%+v", *res))
-	return nil
+	return res, nil
 }

@@ -59,6 +59,14 @@ type Options struct {
 	// (see tuneProcs). cmd/kevy sets it unless GOMAXPROCS is in the
 	// environment; tests leave it off.
 	AutoProcs bool
+	// AutoGC turns the garbage collector off while the dataset loads,
+	// under a memory limit (see loadgc.go). cmd/kevy sets it unless GOGC
+	// or GOMEMLIMIT is in the environment; tests leave it off.
+	AutoGC bool
+	// HugePages asks for transparent huge pages for the heap the load is
+	// about to fill (see thp_linux.go). cmd/kevy sets it unless
+	// KEVY_NO_HUGEPAGES=1; tests leave it off.
+	HugePages bool
 	// PubSubOutputLimit is client-output-buffer-limit pubsub; nil means
 	// Redis's default, 32mb hard, 8mb soft for 60 s (pubsub.go).
 	PubSubOutputLimit *OutputBufferLimit

@@ -43,6 +43,8 @@ type persistState struct {
 	loadKeysLoaded  int64
 	loadKeysExpired int64
 	loadingStarted  time.Time
+	loadGC          *loadGC // collector settings during Load, nil otherwise
+	pipelinedLoad   bool    // Load is reading dump.rdb (tuneProcs)
 	loadingTotal    int64
 	loadingDone     atomic.Int64
 }

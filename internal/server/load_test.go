@@ -1,0 +1,121 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kevy-db/kevy/rdb"
+)
+
+// writeSnapshot writes dump.rdb into dir with the first entries, n string
+// keys k0, k1 … in database 0, then the extra entries.
+func writeSnapshot(t *testing.T, dir string, first []*rdb.Entry, n int, extra ...*rdb.Entry) {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := rdb.NewWriter(&buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range first {
+		if err := w.SelectDB(e.DB, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteEntry(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.SelectDB(0, uint64(n), 0); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		e := &rdb.Entry{Key: fmt.Appendf(nil, "k%d", i), Type: rdb.TypeString, Str: fmt.Appendf(nil, "v%d", i), Idle: -1, Freq: -1}
+		if err := w.WriteEntry(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range extra {
+		if err := w.SelectDB(e.DB, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteEntry(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dump.rdb"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSnapshotLoadRefusesBadKeys: a duplicate key or a key in a database
+// beyond the configured ones fails the load with a message naming it, and
+// the decoding goroutine of the loading pipeline ends.
+func TestSnapshotLoadRefusesBadKeys(t *testing.T) {
+	str := func(db int, k string) *rdb.Entry {
+		return &rdb.Entry{DB: db, Key: []byte(k), Type: rdb.TypeString, Str: []byte("x"), Idle: -1, Freq: -1}
+	}
+	for _, tc := range []struct {
+		name         string
+		first, extra []*rdb.Entry
+		want         string
+	}{
+		// Found while the decoder is still far ahead: it must stop.
+		{"duplicate-early", []*rdb.Entry{str(0, "k7")}, nil, `duplicate key "k7" in database 0`},
+		{"duplicate-last", nil, []*rdb.Entry{str(0, "k7")}, `duplicate key "k7" in database 0`},
+		{"database", nil, []*rdb.Entry{str(20, "far")}, `key "far" is in database 20, but only 16 databases are configured`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeSnapshot(t, dir, tc.first, 20*loadBatch, tc.extra...)
+			before := runtime.NumGoroutine()
+			s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			err = s.Load()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load() = %v, want an error with %q", err, tc.want)
+			}
+			for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d goroutines after the failed load, %d before", runtime.NumGoroutine(), before)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestSnapshotLoadEveryKey: every key of a snapshot spanning many
+// pipeline batches is loaded, with its value.
+func TestSnapshotLoadEveryKey(t *testing.T) {
+	dir := t.TempDir()
+	n := 5*loadBatch + 3
+	writeSnapshot(t, dir, nil, n)
+	s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.st.KeyCount(); got != n {
+		t.Fatalf("%d keys loaded, want %d", got, n)
+	}
+	for _, i := range []int{0, loadBatch - 1, loadBatch, n - 1} {
+		e := s.st.DB(0).LookupNoStats(fmt.Appendf(nil, "k%d", i))
+		if e == nil || string(e.Str()) != fmt.Sprintf("v%d", i) {
+			t.Fatalf("key k%d: %v", i, e)
+		}
+	}
+}
