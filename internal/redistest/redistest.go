@@ -33,6 +33,7 @@ func Start(t testing.TB, extra ...string) string {
 		args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--logfile", ""}, extra...)
 		cmd := exec.Command(path, args...)
+		dieWithParent(cmd) // a killed test binary must not leave Redis running
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
