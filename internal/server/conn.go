@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -278,8 +279,21 @@ func (c *conn) exec(args [][]byte) {
 // 2). It also arms the idle timeout, which, as in Redis, spares subscribers
 // (and blocked clients, which never get here while blocked).
 func (c *conn) beforeBlock() error {
+	waited := c.hasUnacked
 	if err := c.flush(); err != nil {
 		return err
+	}
+	if waited && runtime.GOMAXPROCS(0) == 1 {
+		// This connection's replies waited for the log, so others were
+		// woken by the same write or fsync: let them send their replies
+		// too before this one reads again. Reading at once mostly finds
+		// nothing yet (one wasted read per request under appendfsync
+		// always), while after the others' turn the client's next request
+		// has often arrived. perf stat, 50 clients, always: reads per
+		// request 2.0 -> 1.0-1.2, server CPU per request 19 -> 15.5-18 us;
+		// redis-benchmark SET, 5 alternating rounds: median 28.3k -> 31.8k
+		// requests/s (Redis 33.8k).
+		runtime.Gosched()
 	}
 	if t := c.s.dyn.Load().idleTimeout; t > 0 && !c.cl.InMulti() && !c.subscribed {
 		c.nc.SetReadDeadline(time.Now().Add(t))
