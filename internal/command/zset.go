@@ -336,25 +336,25 @@ func zSpan(z *store.ZSet, gte, lte zpred) (first, n int) {
 
 func cmdZCount(c *Ctx) {
 	rg, ok := parseScoreRange(c.Args[2], c.Args[3])
-	if !ok {
-		c.Err(ErrZMinMaxFloat)
-		return
-	}
-	_, z, ok := c.lookupZSet(c.Args[1], false)
-	if !ok {
-		return
-	}
-	if z == nil || rg.empty() {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(zCount(z, rg.gteMin, rg.lteMax)))
+	c.zcount(rg, ok, ErrZMinMaxFloat)
 }
 
 func cmdZLexCount(c *Ctx) {
 	rg, ok := parseLexRange(c.Args[2], c.Args[3])
-	if !ok {
-		c.Err(ErrZMinMaxLex)
+	c.zcount(rg, ok, ErrZMinMaxLex)
+}
+
+// zbounds is a parsed score or lex range: ZCOUNT and ZLEXCOUNT differ only
+// in which one they parse.
+type zbounds interface {
+	empty() bool
+	gteMin(m []byte, s float64) bool
+	lteMax(m []byte, s float64) bool
+}
+
+func (c *Ctx) zcount(rg zbounds, parsed bool, badRange string) {
+	if !parsed {
+		c.Err(badRange)
 		return
 	}
 	_, z, ok := c.lookupZSet(c.Args[1], false)
