@@ -81,7 +81,7 @@ type Entry struct {
 	valCap   uint32
 	expIdx   int32  // position in DB.expires, -1 when not there
 	snapMark uint32 // id of the last snapshot that has this entry's value
-	meta     uint32 // lru<<8 | shape<<5 | enc<<4 | kind
+	meta     uint32 // kind, encoding bit, shape and access clock (metaKind…)
 	// The key follows: inline bytes when keyLen <= maxInlineKey, else a
 	// pointer to them (entryLong). After an inline key, the rest of the
 	// allocation holds a short string value (see setStr).
@@ -140,7 +140,17 @@ func shapeFor(keyLen, room int) int {
 	return -1
 }
 
+// The fields of Entry.meta, from the low bits up: the kind (4 bits), the
+// encoding bit (set for "raw"), the allocation shape (3 bits) and the
+// access clock (24 bits).
 const (
+	metaKind       = 0xf
+	metaEnc        = 1 << 4
+	metaShapeShift = 5
+	metaShape      = 7 << metaShapeShift
+	metaLRUShift   = 8
+	metaLow        = 1<<metaLRUShift - 1 // everything but the clock
+
 	lruBits = 24
 	lruMask = 1<<lruBits - 1
 )
@@ -191,11 +201,12 @@ func newEntry(key string, owned bool, ver uint64, lru uint32, valRoom int) *Entr
 	e.keyLen = uint32(len(key))
 	e.ver = ver
 	e.expIdx = -1
-	e.meta = lru<<8 | uint32(shape)<<5
+	e.meta = uint32(shape) << metaShapeShift
+	e.setLRU(lru)
 	return e
 }
 
-func (e *Entry) shape() int { return int(e.meta>>5) & 7 }
+func (e *Entry) shape() int { return int(e.meta&metaShape) >> metaShapeShift }
 
 // inlineRoom is the part of the allocation after an inline key, where a
 // short string value lives (empty for long keys).
@@ -224,15 +235,27 @@ func (e *Entry) keyData() *byte {
 }
 
 func (e *Entry) Key() string       { return unsafe.String(e.keyData(), e.keyLen) }
-func (e *Entry) Kind() Kind        { return Kind(e.meta & 0xf) }
+func (e *Entry) Kind() Kind        { return Kind(e.meta & metaKind) }
 func (e *Entry) ExpireAt() int64   { return e.expireAt }
 func (e *Entry) Version() uint64   { return e.ver }
 func (e *Entry) MarkRaw()          { e.setEnc(encRaw) }
 func (e *Entry) IsRawString() bool { return e.enc() == encRaw }
 
-func (e *Entry) enc() uint8          { return uint8(e.meta>>4) & 1 }
-func (e *Entry) setEnc(v uint8)      { e.meta = e.meta&^0x10 | uint32(v&1)<<4 }
-func (e *Entry) setLRU(clock uint32) { e.meta = e.meta&0xff | (clock&lruMask)<<8 }
+func (e *Entry) enc() uint8 {
+	if e.meta&metaEnc != 0 {
+		return encRaw
+	}
+	return encDefault
+}
+
+func (e *Entry) setEnc(v uint8) {
+	e.meta &^= metaEnc
+	if v == encRaw {
+		e.meta |= metaEnc
+	}
+}
+
+func (e *Entry) setLRU(clock uint32) { e.meta = e.meta&metaLow | (clock&lruMask)<<metaLRUShift }
 
 // Str is the value of a string key (nil for other kinds). It aliases the
 // entry's memory: valid until the value is next replaced.
@@ -263,7 +286,7 @@ func (e *Entry) Obj() any {
 // is copied when it fits in the entry, else retained when owned, else
 // copied to its own allocation.
 func (e *Entry) setValue(k Kind, str []byte, owned bool, obj any) {
-	e.meta = e.meta&^0x1f | uint32(k)
+	e.meta = e.meta&^(metaKind|metaEnc) | uint32(k)
 	if k == KindString {
 		e.setStr(str, owned)
 		return
@@ -311,7 +334,7 @@ func (e *Entry) setStr(b []byte, owned bool) {
 // DB.LookupWrite, which ran the write hooks first. The encoding bit is kept
 // (APPEND and SETRANGE mark the value raw and keep it so).
 func (e *Entry) SetStr(b []byte) {
-	e.meta = e.meta&^0xf | uint32(KindString)
+	e.meta = e.meta&^metaKind | uint32(KindString)
 	e.setStr(b, true)
 }
 
@@ -324,7 +347,7 @@ func (e *Entry) SetObj(k Kind, o any) { e.setValue(k, nil, false, o) }
 // that.
 func (e *Entry) IdleSeconds(nowMs int64) int64 {
 	now := uint32(nowMs/1000) & lruMask
-	return int64((now - e.meta>>8) & lruMask)
+	return int64((now - e.meta>>metaLRUShift) & lruMask)
 }
 
 // StringEncoding is what OBJECT ENCODING says for a string value.
