@@ -27,12 +27,14 @@ import (
 func (s *Server) Load() error {
 	s.loading.Store(true)
 	s.p.loadingStarted = time.Now()
-	input := s.loadInputBytes()
+	// What the load may fill, from the input size and the free memory
+	// (read once: both users below want the same figure).
+	headroom := loadHeadroom(s.loadInputBytes())
 	if s.opts.AutoGC {
-		s.p.loadGC = startLoadGC(input)
+		s.p.loadGC = startLoadGC(headroom)
 	}
 	if s.opts.HugePages {
-		prepareHugePages(loadHeadroom(input))
+		prepareHugePages(headroom)
 	}
 	err := s.load()
 	s.p.loadGC.stop()

@@ -60,7 +60,9 @@ type loadGC struct {
 
 const loadGCCheckEvery = 1 << 16 // entries or records between checks
 
-func startLoadGC(inputBytes int64) *loadGC {
+// startLoadGC turns the collector off for a load expected to fill
+// headroom bytes (loadHeadroom).
+func startLoadGC(headroom int64) *loadGC {
 	g := &loadGC{samples: []metrics.Sample{
 		{Name: "/memory/classes/total:bytes"},
 		{Name: "/gc/cycles/total:gc-cycles"},
@@ -69,7 +71,7 @@ func startLoadGC(inputBytes int64) *loadGC {
 	metrics.Read(g.samples)
 	inUse := int64(g.samples[0].Value.Uint64())
 	g.cycles = g.samples[1].Value.Uint64()
-	g.ours = inUse + max(loadHeadroom(inputBytes), 256<<20)
+	g.ours = inUse + max(headroom, 256<<20)
 	if g.ours < inUse { // overflow
 		g.ours = math.MaxInt64
 	}

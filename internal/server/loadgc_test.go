@@ -20,7 +20,7 @@ func TestLoadGCRestoresSettings(t *testing.T) {
 	if availableMemory() <= 0 {
 		t.Errorf("availableMemory() = %d", availableMemory())
 	}
-	g := startLoadGC(1 << 20)
+	g := startLoadGC(loadHeadroom(1 << 20))
 	if p := debug.SetGCPercent(-1); p != -1 {
 		t.Errorf("GC percent %d during the load, want -1", p)
 	}
@@ -41,7 +41,7 @@ func TestLoadGCRestoresSettings(t *testing.T) {
 	}
 
 	// A dataset above half the limit after a collection: give up.
-	g = startLoadGC(1 << 20)
+	g = startLoadGC(loadHeadroom(1 << 20))
 	g.ours = 1 // as if the limit were tiny
 	runtime.GC()
 	g.check()
