@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
@@ -170,15 +171,16 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	if st, err := f.Stat(); err == nil {
 		s.p.loadingTotal = st.Size()
 	}
-	p := &snapLoader{s: s, batches: make(chan []loadItem, 8), free: make(chan []loadItem, 10), stop: make(chan struct{})}
+	p := &snapLoader{s: s, batches: make(chan *loadHandover, 8), free: make(chan *loadHandover, 10), stop: make(chan struct{})}
 	// ReuseEntry: the reader decodes into buffers it reuses, and the store
 	// copies elements into its own encodings, so only the key and a string
-	// value need copies of their own.
+	// value need copying: into the batch's buffer (add), from which the
+	// store copies them into the entry.
 	ropts := &rdb.ReaderOptions{ReuseEntry: true, OnResize: func(db int, keys, _ uint64) {
 		// A key takes at least 3 bytes of the file: a forged hint cannot
 		// make us allocate more than the file could hold.
 		if db >= 0 && db < s.st.NumDB() && keys <= uint64(s.p.loadingTotal/3) {
-			p.add(loadItem{db: db, reserve: int(keys)})
+			p.add(loadItem{db: db, reserve: int(keys)}, nil, nil)
 		}
 	}}
 	r, err := rdb.NewReader(bufio.NewReaderSize(f, 1<<16), ropts)
@@ -189,8 +191,8 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	var loaded int64
 	var insertErr error
 	for b := range p.batches {
-		for i := range b {
-			it := &b[i]
+		for i := range b.items {
+			it := &b.items[i]
 			if insertErr != nil {
 				break
 			}
@@ -199,7 +201,7 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 				db.Reserve(it.reserve)
 				continue
 			}
-			if !db.InsertNew(it.key, it.kind, it.str, it.obj, it.exp) {
+			if !db.InsertNew(it.key, it.kind, it.str, it.strOwned, it.obj, it.exp) {
 				insertErr = fmt.Errorf("loading %s: duplicate key %q in database %d", s.p.rdbPath, it.key, it.db)
 				close(p.stop) // the decoder stops at its next batch
 				break
@@ -208,9 +210,10 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 				s.p.loadGC.check()
 			}
 		}
-		clear(b) // drop the references before the batch is reused
+		clear(b.items) // drop the references before the batch is reused
+		b.items, b.bytes = b.items[:0], b.bytes[:0]
 		select {
-		case p.free <- b[:0]:
+		case p.free <- b:
 		default:
 		}
 	}
@@ -228,50 +231,80 @@ func (s *Server) loadSnapshotLocked() (int64, error) {
 	return loaded, nil
 }
 
-// loadItem is a key ready to insert, or a table size hint (reserve > 0).
-type loadItem struct {
-	db      int
-	reserve int
-	key     string
-	kind    store.Kind
-	str     []byte
-	obj     any
-	exp     int64
+// loadHandover is one batch passed between the pipeline's stages.
+type loadHandover struct {
+	items []loadItem
+	bytes []byte // the items' keys and string values, which point into it
 }
+
+// loadItem is a key ready to insert, or a table size hint (reserve > 0).
+// key, and str unless strOwned, are views of the batch's bytes, which
+// InsertNew copies.
+type loadItem struct {
+	db       int
+	reserve  int
+	key      string
+	kind     store.Kind
+	str      []byte
+	strOwned bool
+	obj      any
+	exp      int64
+}
+
+// loadShortValue is the longest string value that travels in the batch's
+// buffer: no longer value fits inside an entry (the largest shape, 128
+// bytes, less the 56-byte entry). Longer ones get a copy of their own,
+// which the store keeps, so the buffer stays small and each byte of a long
+// value is copied once.
+const loadShortValue = 72
 
 const loadBatch = 4096 // keys per hand-over between the pipeline's stages
 
 // snapLoader is the decoding stage of loadSnapshotLocked.
 type snapLoader struct {
 	s       *Server
-	batches chan []loadItem // to the inserting stage; closed at the end
-	free    chan []loadItem // batches handed back for reuse
-	stop    chan struct{}   // closed by the inserting stage to give up
-	cur     []loadItem
+	batches chan *loadHandover // to the inserting stage; closed at the end
+	free    chan *loadHandover // batches handed back for reuse
+	stop    chan struct{}      // closed by the inserting stage to give up
+	cur     *loadHandover
 	// Set before batches is closed, read after.
 	err     error
 	expired int64
 }
 
-// add queues it, handing over the batch when it is full. It reports
-// false if the inserting stage gave up.
-func (p *snapLoader) add(it loadItem) bool {
+// add queues it with copies of key and str (which the reader will reuse),
+// handing over the batch when it is full. It reports false if the
+// inserting stage gave up.
+func (p *snapLoader) add(it loadItem, key, str []byte) bool {
 	if p.cur == nil {
 		select {
 		case p.cur = <-p.free:
 		default:
-			p.cur = make([]loadItem, 0, loadBatch)
+			p.cur = &loadHandover{items: make([]loadItem, 0, loadBatch), bytes: make([]byte, 0, loadBatch*32)}
 		}
 	}
-	p.cur = append(p.cur, it)
-	if len(p.cur) < loadBatch {
+	b := p.cur
+	if len(key) > 0 {
+		n := len(b.bytes)
+		b.bytes = append(b.bytes, key...)
+		it.key = unsafe.String(&b.bytes[n], len(key))
+	}
+	if len(str) > loadShortValue {
+		it.str, it.strOwned = bytes.Clone(str), true
+	} else if str != nil {
+		n := len(b.bytes)
+		b.bytes = append(b.bytes, str...)
+		it.str = b.bytes[n:len(b.bytes):len(b.bytes)]
+	}
+	b.items = append(b.items, it)
+	if len(b.items) < loadBatch {
 		return true
 	}
 	return p.flush()
 }
 
 func (p *snapLoader) flush() bool {
-	if len(p.cur) == 0 {
+	if p.cur == nil || len(p.cur.items) == 0 {
 		return true
 	}
 	select {
@@ -309,11 +342,8 @@ func (p *snapLoader) decode(r *rdb.Reader) {
 			p.expired++
 			continue
 		}
-		if e.Type == rdb.TypeString {
-			e.Str = bytes.Clone(e.Str)
-		}
 		kind, str, obj := command.FromRDB(e, s.eng.Limits)
-		if !p.add(loadItem{db: e.DB, key: string(e.Key), kind: kind, str: str, obj: obj, exp: max(e.ExpireAt, 0)}) {
+		if !p.add(loadItem{db: e.DB, kind: kind, obj: obj, exp: max(e.ExpireAt, 0)}, e.Key, str) {
 			return
 		}
 	}

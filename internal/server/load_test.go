@@ -119,3 +119,40 @@ func TestSnapshotLoadEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotLoadKeyAndValueLengths: keys and string values of every size
+// class round the loader's buffer and the entry's inline room (empty, short,
+// exactly loadShortValue, one more, long, and keys past the inline limit)
+// load intact, across several batches so buffers are reused.
+func TestSnapshotLoadKeyAndValueLengths(t *testing.T) {
+	dir := t.TempDir()
+	var extra []*rdb.Entry
+	want := map[string]string{}
+	for _, kl := range []int{8, 9, 24, 25, 40, 72, 73, 200} {
+		for _, vl := range []int{0, 1, 8, 40, loadShortValue - 1, loadShortValue, loadShortValue + 1, 5000} {
+			k := fmt.Sprintf("%d|%d|", kl, vl) // unique, then padded to kl bytes
+			k += strings.Repeat("k", max(kl-len(k), 0))
+			v := strings.Repeat(string(rune('a'+vl%26)), vl)
+			want[k] = v
+			extra = append(extra, &rdb.Entry{Key: []byte(k), Type: rdb.TypeString, Str: []byte(v), Idle: -1, Freq: -1})
+		}
+	}
+	writeSnapshot(t, dir, nil, 2*loadBatch+1, extra...)
+	s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range want {
+		e := s.st.DB(0).LookupNoStats([]byte(k))
+		if e == nil || string(e.Str()) != v || e.Key() != k {
+			t.Fatalf("key %q (%d bytes): entry %v, value of %d bytes, want %d", k, len(k), e, len(e.Str()), len(v))
+		}
+	}
+	if got := s.st.KeyCount(); got != 2*loadBatch+1+len(want) {
+		t.Fatalf("%d keys loaded, want %d", got, 2*loadBatch+1+len(want))
+	}
+}

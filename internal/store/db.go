@@ -167,11 +167,15 @@ func (db *DB) Insert(key string, k Kind, str []byte, obj any, expireAt int64) *E
 }
 
 // InsertNew is Insert for loaders: it adds the entry only if the key is
-// absent (one lookup instead of two) and reports whether it did.
-func (db *DB) InsertNew(key string, k Kind, str []byte, obj any, expireAt int64) bool {
+// absent (one lookup instead of two) and reports whether it did. The key is
+// copied (loaders hand over views of a reused buffer, and nearly every key
+// is stored inside its entry anyway); str is copied unless strOwned says
+// the caller gives it away, which loaders do for values too long to sit in
+// the entry, so that those are copied once, not twice.
+func (db *DB) InsertNew(key string, k Kind, str []byte, strOwned bool, obj any, expireAt int64) bool {
 	db.s.ver++
-	e := newEntry(key, true, db.s.ver, db.s.lruClock(), len(str))
-	e.setValue(k, str, true, obj)
+	e := newEntry(key, false, db.s.ver, db.s.lruClock(), len(str))
+	e.setValue(k, str, strOwned, obj)
 	if !db.dict.addNew(e) {
 		return false
 	}
