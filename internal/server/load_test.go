@@ -22,14 +22,18 @@ func writeSnapshot(t *testing.T, dir string, first []*rdb.Entry, n int, extra ..
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range first {
-		if err := w.SelectDB(e.DB, 1, 0); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteEntry(e); err != nil {
-			t.Fatal(err)
+	// Each of first and extra is written under its own SELECT.
+	writeEach := func(es []*rdb.Entry) {
+		for _, e := range es {
+			if err := w.SelectDB(e.DB, 1, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.WriteEntry(e); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	writeEach(first)
 	if err := w.SelectDB(0, uint64(n), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +43,7 @@ func writeSnapshot(t *testing.T, dir string, first []*rdb.Entry, n int, extra ..
 			t.Fatal(err)
 		}
 	}
-	for _, e := range extra {
-		if err := w.SelectDB(e.DB, 1, 0); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteEntry(e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeEach(extra)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
