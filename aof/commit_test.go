@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,6 +15,16 @@ import (
 // syncCheckFS records, at each successful fsync of the log, how many bytes
 // it made durable, so a test can check that no waiter returned early.
 func TestGroupCommit(t *testing.T) {
+	t.Run("procs=default", testGroupCommit)
+	// With one P the leader forms its group through gather, polling the
+	// network through a pipe of its own.
+	t.Run("procs=1", func(t *testing.T) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		testGroupCommit(t)
+	})
+}
+
+func testGroupCommit(t *testing.T) {
 	m := vfs.NewMem()
 	ff := vfs.NewFault(m)
 	l := mustOpen(t, ff, "/a.aof", slowOpts(Always))

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kevy-db/kevy/internal/netpoll"
 	"github.com/kevy-db/kevy/resp"
 	"github.com/kevy-db/kevy/vfs"
 )
@@ -90,11 +91,12 @@ type Log struct {
 	syncFailed  bool  // a background fsync failed; the next turn rewrites
 	syncErr     error
 	lastErr     error
-	turning     bool      // a leader's turn is in progress
-	turnSeq     uint64    // turns started so far
-	curTurn     turn      // the turn in progress (its leader fills it in)
-	lastTurn    turn      // result of the last turn that ended
-	turnDone    sync.Cond // on mu; broadcast when a turn ends
+	turning     bool             // a leader's turn is in progress
+	turnSeq     uint64           // turns started so far
+	curTurn     turn             // the turn in progress (its leader fills it in)
+	lastTurn    turn             // result of the last turn that ended
+	turnDone    sync.Cond        // on mu; broadcast when a turn ends
+	yielder     *netpoll.Yielder // leader only, made on first use; see gather
 	policy      Policy
 	closing     bool
 	closed      bool
@@ -395,6 +397,7 @@ func (l *Log) Close() error {
 	l.awaitNoTurn()
 	l.closed = true
 	f := l.file
+	l.yielder.Close()
 	dataSize := l.written - l.fileBase
 	trim := l.allocated > dataSize && l.lastErr == nil
 	l.mu.Unlock()

@@ -1,0 +1,113 @@
+// Package netpoll lets a goroutine make the Go scheduler poll the network
+// before it continues.
+//
+// runtime.Gosched runs the goroutines that are already runnable, but it does
+// not look for new ones: the scheduler only polls the network (epoll) when
+// it runs out of runnable goroutines, and a yielding goroutine is itself
+// runnable. A server that wants to wait for the requests that arrived while
+// it was busy (a group commit forming its group) has no way to ask for that
+// poll. Waker provides one: the caller parks on a pipe that it has just made
+// readable, so the scheduler runs everything runnable, then polls and finds
+// the pipe ready together with every socket that became readable meanwhile;
+// their goroutines and the caller become runnable in the same batch.
+package netpoll
+
+import (
+	"os"
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+// Yielder makes the scheduler poll the network. A Yielder is for one
+// goroutine at a time; its zero value is not usable (use New).
+type Yielder struct {
+	r, w   *os.File
+	rc     syscall.RawConn
+	wfd    uintptr
+	armed  bool // the next callback is the first of this Yield
+	parked bool // the pipe was made readable and the caller waited for it
+	buf    [64]byte
+	step   func(fd uintptr) bool // bound once: a method value per call would allocate
+}
+
+// New returns a Yielder, or nil if the platform offers no pollable pipe;
+// a nil Yielder's Yield falls back to runtime.Gosched.
+func New() *Yielder {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil
+	}
+	rc, err := r.SyscallConn()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil
+	}
+	y := &Yielder{r: r, w: w, rc: rc, wfd: w.Fd()}
+	y.step = y.poll
+	return y
+}
+
+// Yield returns after the scheduler has run every goroutine that was
+// runnable and has polled the network once, so goroutines whose sockets
+// became readable have run too (until they blocked).
+func (y *Yielder) Yield() {
+	if y == nil {
+		runtime.Gosched()
+		return
+	}
+	y.armed, y.parked = true, false
+	y.rc.Read(y.step)
+	// The poll readies the sockets' goroutines and this one in one batch,
+	// in an order of the runtime's choosing (often this one first), onto
+	// the P's local run queue. Gosched puts this one on the global queue,
+	// behind them, except that one schedule in 61 takes from the global
+	// queue first (fairness), so the second Gosched covers that case.
+	// Without the pipe (an error) this is at least a plain yield.
+	runtime.Gosched()
+	runtime.Gosched()
+}
+
+// poll is the RawConn callback. Its first call makes the pipe readable
+// and reports "would block", which parks the goroutine in the poller
+// (RawConn.Read clears any older readiness before the first call, so the
+// byte written here is what wakes it). The call after the wake-up drains
+// the pipe. Both are raw system calls: announcing them would wake sysmon
+// (see internal/server/rawio.go).
+func (y *Yielder) poll(fd uintptr) bool {
+	if y.armed {
+		y.armed = false
+		one := byte(1)
+		for {
+			_, _, e := syscall.RawSyscall(syscall.SYS_WRITE, y.wfd, uintptr(unsafe.Pointer(&one)), 1)
+			if e == syscall.EINTR {
+				continue
+			}
+			// Park only if the byte that will wake us is there.
+			y.parked = e == 0
+			return !y.parked
+		}
+	}
+	for {
+		_, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&y.buf[0])), uintptr(len(y.buf)))
+		switch e {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			// Woken without the byte (it cannot have been read by
+			// anyone else): wait again.
+			return false
+		}
+		return true
+	}
+}
+
+// Close releases the pipe.
+func (y *Yielder) Close() error {
+	if y == nil {
+		return nil
+	}
+	y.r.Close()
+	return y.w.Close()
+}
