@@ -173,11 +173,12 @@ func pairString(field, value []byte) string {
 }
 
 func tableSet(t *chainTable[pairKey], field, value []byte) bool {
-	if n := t.find(stringOf(field)); n != nil {
+	n, h := t.lookup(stringOf(field))
+	if n != nil {
 		n.kv = pairString(field, value)
 		return false
 	}
-	t.add(&tnode[pairKey]{k: pairKey(len(field)), kv: pairString(field, value)})
+	t.addHashed(&tnode[pairKey]{k: pairKey(len(field)), kv: pairString(field, value)}, h)
 	return true
 }
 

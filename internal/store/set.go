@@ -152,10 +152,11 @@ func (s *Set) Add(member []byte, maxIntset int) bool {
 		}
 		s.ConvertToTable()
 	}
-	if s.t.find(stringOf(member)) != nil {
+	n, h := s.t.lookup(stringOf(member))
+	if n != nil {
 		return false
 	}
-	s.t.add(&tnode[setKey]{kv: string(member)})
+	s.t.addHashed(&tnode[setKey]{kv: string(member)}, h)
 	return true
 }
 
