@@ -72,6 +72,56 @@ func testGroupCommit(t *testing.T) {
 	}
 }
 
+// With one P, a leader under everysec (or no) lets the runnable
+// connections append before it writes, so concurrent waiters share writes.
+func TestWriteBatchingOneP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, p := range []Policy{EverySec, No} {
+		t.Run(p.String(), func(t *testing.T) {
+			m := vfs.NewMem()
+			ff := vfs.NewFault(m)
+			l := mustOpen(t, ff, "/a.aof", slowOpts(p))
+			writesBefore := ff.Count(vfs.OpWrite)
+			const workers, per = 32, 40
+			var wg sync.WaitGroup
+			var appendMu sync.Mutex
+			errs := make(chan error, workers)
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range per {
+						appendMu.Lock()
+						off := l.AppendCommand(cmd("SET", fmt.Sprint("k", w, "-", i), "v")...)
+						appendMu.Unlock()
+						if err := l.Wait(off); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			writes := ff.Count(vfs.OpWrite) - writesBefore
+			if writes > workers*per/4 {
+				t.Fatalf("%d writes for %d appends: waiters did not share writes", writes, workers*per)
+			}
+			t.Logf("%d appends, %d writes", workers*per, writes)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := replayAll(t, m, "/a.aof", nil)
+			if err != nil || len(got) != workers*per {
+				t.Fatalf("replayed %d commands, %v", len(got), err)
+			}
+		})
+	}
+}
+
 // TestWriteFailures injects each kind of write failure into a group and
 // checks: its waiters get the error, the log enters the error state, nothing
 // half-written stays in the file, and after healing the buffered records
