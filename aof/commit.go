@@ -186,9 +186,10 @@ func (l *Log) wait(off int64, durable, byPolicy bool) error {
 // during the fsync and became the next group, during whose fsync the first
 // half's next requests arrived — two cohorts taking turns, two fsyncs per
 // round of requests. perf stat, redis-benchmark -c 50 SET: requests per
-// fdatasync 21 -> 30, server CPU per request unchanged; throughput in 10
-// alternating rounds: median 28.3k -> 34.7k ops/s (Redis 33.3k). One client
-// pays a pipe write and read per fsync (~1 %).
+// fdatasync 24 -> 33, server CPU per request unchanged; throughput in 8
+// alternating rounds: median 35.2k -> 39.1k ops/s, median ratio to Redis
+// 0.99 -> 1.12. One client pays a pipe write and read per fsync, within
+// the noise at 3k fsyncs/s.
 func (l *Log) gather() {
 	end := int64(-1)
 	for range maxGatherPolls {
