@@ -147,8 +147,9 @@ func (l *Log) wait(off int64, durable, byPolicy bool) error {
 		}
 		last = l.lead()
 		if runtime.GOMAXPROCS(0) == 1 {
+			always := l.policy == Always // read under l.mu
 			l.mu.Unlock()
-			if l.policy == Always {
+			if always {
 				l.gather()
 			} else {
 				// The wait is only for a write(): let the connections
