@@ -122,6 +122,67 @@ func TestWriteBatchingOneP(t *testing.T) {
 	}
 }
 
+// Switching the policy while waiters yield with one P (CONFIG SET
+// appendfsync under load) must not race: run with -race.
+func TestPolicySwitchWhileWaitingOneP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	m := vfs.NewMem()
+	l := mustOpen(t, m, "/a.aof", slowOpts(EverySec))
+	var wg sync.WaitGroup
+	var appendMu sync.Mutex
+	stop := make(chan struct{})
+	switched := make(chan error, 1)
+	go func() {
+		policies := []Policy{Always, EverySec, No}
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				switched <- nil
+				return
+			default:
+			}
+			if err := l.SetPolicy(policies[i%len(policies)]); err != nil {
+				switched <- err
+				return
+			}
+			runtime.Gosched()
+		}
+	}()
+	const workers, per = 8, 50
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				appendMu.Lock()
+				off := l.AppendCommand(cmd("SET", fmt.Sprint("k", w, "-", i), "v")...)
+				appendMu.Unlock()
+				if err := l.Wait(off); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-switched; err != nil {
+		t.Fatal(err)
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := replayAll(t, m, "/a.aof", nil)
+	if err != nil || len(got) != workers*per {
+		t.Fatalf("replayed %d commands, %v", len(got), err)
+	}
+}
+
 // TestWriteFailures injects each kind of write failure into a group and
 // checks: its waiters get the error, the log enters the error state, nothing
 // half-written stays in the file, and after healing the buffered records
