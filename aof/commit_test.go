@@ -30,8 +30,29 @@ func testGroupCommit(t *testing.T) {
 	l := mustOpen(t, ff, "/a.aof", slowOpts(Always))
 	syncsBefore := ff.Count(vfs.OpSync)
 	const workers, per = 32, 40
+	writeConcurrently(t, l, workers, per, func(off int64) error {
+		// The record must be durable now: it survives a crash.
+		if s, _ := m.SyncedSize("/a.aof"); s < off {
+			return fmt.Errorf("Wait(%d) returned with only %d bytes synced", off, s)
+		}
+		return nil
+	})
+	syncs := ff.Count(vfs.OpSync) - syncsBefore
+	if syncs >= workers*per {
+		t.Fatalf("%d fsyncs for %d appends: no group commit", syncs, workers*per)
+	}
+	t.Logf("%d appends, %d fsyncs", workers*per, syncs)
+	closeAndReplayCount(t, l, m, "/a.aof", workers*per)
+}
+
+// writeConcurrently runs workers goroutines that each append per distinct
+// SETs, one at a time (appends serialised, as the server's lock does), and
+// wait for each; check, if not nil, runs after every wait. It fails the
+// test with the first error.
+func writeConcurrently(t *testing.T, l *Log, workers, per int, check func(off int64) error) {
+	t.Helper()
 	var wg sync.WaitGroup
-	var appendMu sync.Mutex // the server's lock: serialises Append
+	var appendMu sync.Mutex
 	errs := make(chan error, workers)
 	for w := range workers {
 		wg.Add(1)
@@ -41,13 +62,12 @@ func testGroupCommit(t *testing.T) {
 				appendMu.Lock()
 				off := l.AppendCommand(cmd("SET", fmt.Sprint("k", w, "-", i), "v")...)
 				appendMu.Unlock()
-				if err := l.Wait(off); err != nil {
-					errs <- err
-					return
+				err := l.Wait(off)
+				if err == nil && check != nil {
+					err = check(off)
 				}
-				// The record must be durable now: it survives a crash.
-				if s, _ := m.SyncedSize("/a.aof"); s < off {
-					errs <- fmt.Errorf("Wait(%d) returned with only %d bytes synced", off, s)
+				if err != nil {
+					errs <- err
 					return
 				}
 			}
@@ -58,16 +78,17 @@ func testGroupCommit(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	syncs := ff.Count(vfs.OpSync) - syncsBefore
-	if syncs >= workers*per {
-		t.Fatalf("%d fsyncs for %d appends: no group commit", syncs, workers*per)
-	}
-	t.Logf("%d appends, %d fsyncs", workers*per, syncs)
+}
+
+// closeAndReplayCount closes l and checks that its file replays to want
+// commands.
+func closeAndReplayCount(t *testing.T, l *Log, fsys vfs.FS, path string, want int) {
+	t.Helper()
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := replayAll(t, m, "/a.aof", nil)
-	if err != nil || len(got) != workers*per {
+	got, _, err := replayAll(t, fsys, path, nil)
+	if err != nil || len(got) != want {
 		t.Fatalf("replayed %d commands, %v", len(got), err)
 	}
 }
@@ -83,41 +104,13 @@ func TestWriteBatchingOneP(t *testing.T) {
 			l := mustOpen(t, ff, "/a.aof", slowOpts(p))
 			writesBefore := ff.Count(vfs.OpWrite)
 			const workers, per = 32, 40
-			var wg sync.WaitGroup
-			var appendMu sync.Mutex
-			errs := make(chan error, workers)
-			for w := range workers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range per {
-						appendMu.Lock()
-						off := l.AppendCommand(cmd("SET", fmt.Sprint("k", w, "-", i), "v")...)
-						appendMu.Unlock()
-						if err := l.Wait(off); err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Fatal(err)
-			}
+			writeConcurrently(t, l, workers, per, nil)
 			writes := ff.Count(vfs.OpWrite) - writesBefore
 			if writes > workers*per/4 {
 				t.Fatalf("%d writes for %d appends: waiters did not share writes", writes, workers*per)
 			}
 			t.Logf("%d appends, %d writes", workers*per, writes)
-			if err := l.Close(); err != nil {
-				t.Fatal(err)
-			}
-			got, _, err := replayAll(t, m, "/a.aof", nil)
-			if err != nil || len(got) != workers*per {
-				t.Fatalf("replayed %d commands, %v", len(got), err)
-			}
+			closeAndReplayCount(t, l, m, "/a.aof", workers*per)
 		})
 	}
 }
@@ -128,9 +121,9 @@ func TestPolicySwitchWhileWaitingOneP(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	m := vfs.NewMem()
 	l := mustOpen(t, m, "/a.aof", slowOpts(EverySec))
-	var wg sync.WaitGroup
-	var appendMu sync.Mutex
 	stop := make(chan struct{})
+	stopSwitching := sync.OnceFunc(func() { close(stop) })
+	defer stopSwitching() // also when the writers fail the test
 	switched := make(chan error, 1)
 	go func() {
 		policies := []Policy{Always, EverySec, No}
@@ -149,38 +142,12 @@ func TestPolicySwitchWhileWaitingOneP(t *testing.T) {
 		}
 	}()
 	const workers, per = 8, 50
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range per {
-				appendMu.Lock()
-				off := l.AppendCommand(cmd("SET", fmt.Sprint("k", w, "-", i), "v")...)
-				appendMu.Unlock()
-				if err := l.Wait(off); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(stop)
+	writeConcurrently(t, l, workers, per, nil)
+	stopSwitching()
 	if err := <-switched; err != nil {
 		t.Fatal(err)
 	}
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, _, err := replayAll(t, m, "/a.aof", nil)
-	if err != nil || len(got) != workers*per {
-		t.Fatalf("replayed %d commands, %v", len(got), err)
-	}
+	closeAndReplayCount(t, l, m, "/a.aof", workers*per)
 }
 
 // TestWriteFailures injects each kind of write failure into a group and
