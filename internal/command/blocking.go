@@ -131,11 +131,7 @@ func (c *Ctx) servePop(key []byte, e *store.Entry, l *store.List, where int) {
 }
 
 func cmdBLMove(c *Ctx) {
-	from, ok := c.listWhere(c.Args[3])
-	if !ok {
-		return
-	}
-	to, ok := c.listWhere(c.Args[4])
+	from, to, ok := c.moveEnds()
 	if !ok {
 		return
 	}

@@ -18,12 +18,18 @@ func (c *Ctx) listWhere(b []byte) (int, bool) {
 	return 0, false
 }
 
-func cmdLMove(c *Ctx) {
-	from, ok := c.listWhere(c.Args[3])
-	if !ok {
+// moveEnds parses the wherefrom and whereto arguments of LMOVE and BLMOVE
+// (arguments 3 and 4).
+func (c *Ctx) moveEnds() (from, to int, ok bool) {
+	if from, ok = c.listWhere(c.Args[3]); !ok {
 		return
 	}
-	to, ok := c.listWhere(c.Args[4])
+	to, ok = c.listWhere(c.Args[4])
+	return
+}
+
+func cmdLMove(c *Ctx) {
+	from, to, ok := c.moveEnds()
 	if !ok {
 		return
 	}
