@@ -73,12 +73,8 @@ func TestSnapshotLoadRefusesBadKeys(t *testing.T) {
 			dir := t.TempDir()
 			writeSnapshot(t, dir, tc.first, 20*loadBatch, tc.extra...)
 			before := runtime.NumGoroutine()
-			s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			err = s.Load()
+			s := newLoadServer(t, dir)
+			err := s.Load()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Load() = %v, want an error with %q", err, tc.want)
 			}
@@ -92,17 +88,25 @@ func TestSnapshotLoadRefusesBadKeys(t *testing.T) {
 	}
 }
 
+// newLoadServer returns a server on dir, not listening, closed when the
+// test ends.
+func newLoadServer(t *testing.T, dir string) *Server {
+	t.Helper()
+	s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestSnapshotLoadEveryKey: every key of a snapshot spanning many
 // pipeline batches is loaded, with its value.
 func TestSnapshotLoadEveryKey(t *testing.T) {
 	dir := t.TempDir()
 	n := 5*loadBatch + 3
 	writeSnapshot(t, dir, nil, n)
-	s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newLoadServer(t, dir)
 	if err := s.Load(); err != nil {
 		t.Fatal(err)
 	}
@@ -135,11 +139,7 @@ func TestSnapshotLoadKeyAndValueLengths(t *testing.T) {
 		}
 	}
 	writeSnapshot(t, dir, nil, 2*loadBatch+1, extra...)
-	s, err := New(Options{Addrs: []string{"127.0.0.1:0"}, Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newLoadServer(t, dir)
 	if err := s.Load(); err != nil {
 		t.Fatal(err)
 	}
