@@ -22,13 +22,12 @@ import (
 // Yielder makes the scheduler poll the network. A Yielder is for one
 // goroutine at a time; its zero value is not usable (use New).
 type Yielder struct {
-	r, w   *os.File
-	rc     syscall.RawConn
-	wfd    uintptr
-	armed  bool // the next callback is the first of this Yield
-	parked bool // the pipe was made readable and the caller waited for it
-	buf    [64]byte
-	step   func(fd uintptr) bool // bound once: a method value per call would allocate
+	r, w  *os.File
+	rc    syscall.RawConn
+	wfd   uintptr
+	armed bool // the next callback is the first of this Yield
+	buf   [64]byte
+	step  func(fd uintptr) bool // bound once: a method value per call would allocate
 }
 
 // New returns a Yielder, or nil if the platform offers no pollable pipe;
@@ -57,7 +56,7 @@ func (y *Yielder) Yield() {
 		runtime.Gosched()
 		return
 	}
-	y.armed, y.parked = true, false
+	y.armed = true
 	y.rc.Read(y.step)
 	// The poll readies the sockets' goroutines and this one in one batch,
 	// in an order of the runtime's choosing (often this one first), onto
@@ -85,8 +84,7 @@ func (y *Yielder) poll(fd uintptr) bool {
 				continue
 			}
 			// Park only if the byte that will wake us is there.
-			y.parked = e == 0
-			return !y.parked
+			return e != 0
 		}
 	}
 	for {
