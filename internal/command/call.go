@@ -107,6 +107,9 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	}
 	*c = Ctx{Args: args, Cl: cl, W: cl.W, DB: e.St.DB(cl.DB), St: e.St, E: e, Cmd: cmd}
 	cl.LastCmd = cmd.Name
+	if cmd.LastKey != cmd.FirstKey {
+		e.prefetchKeys(c.DB, cmd, args)
+	}
 	cmd.Run(c)
 	e.TotalCommands++
 	if c.dirty > 0 {
@@ -118,6 +121,32 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	}
 	c.Args = nil
 }
+
+// prefetchKeys warms the cache for the keys of a multi-key command (MGET,
+// MSET, DEL…) before it runs, so their lookups' misses overlap rather than
+// follow one another (store.DB.Prefetch). At most prefetchChunks batches:
+// beyond that the first keys' lines may be gone again before their turn.
+func (e *Engine) prefetchKeys(db *store.DB, cmd *Command, args [][]byte) {
+	if cmd.FirstKey <= 0 {
+		return
+	}
+	last := cmd.LastKey
+	if last < 0 {
+		last += len(args)
+	}
+	step := max(cmd.Step, 1)
+	keys := e.keyScratch[:0]
+	for i := cmd.FirstKey; i <= last && i < len(args) && len(keys) < prefetchChunks*store.PrefetchMax; i += step {
+		keys = append(keys, args[i])
+	}
+	for i := 0; i < len(keys); i += store.PrefetchMax {
+		db.Prefetch(keys[i:], nil)
+	}
+	clear(keys) // do not keep the request's buffer alive
+	e.keyScratch = keys[:0]
+}
+
+const prefetchChunks = 4
 
 // NewReplayClient returns the pseudo-client that Replay needs.
 func (e *Engine) NewReplayClient() *Client {

@@ -32,8 +32,9 @@ type Engine struct {
 	// TotalCommands counts executed commands (INFO stats).
 	TotalCommands int64
 
-	scratch   [][]byte
-	replayOut bytes.Buffer
+	scratch    [][]byte
+	keyScratch [][]byte // prefetchKeys
+	replayOut  bytes.Buffer
 	// ProtoMaxBulkLen bounds strings built by APPEND and SETRANGE.
 	ProtoMaxBulkLen int64
 	// Encoding thresholds (hash-max-listpack-entries …), read by the

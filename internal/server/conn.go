@@ -12,6 +12,7 @@ import (
 
 	"github.com/kevy-db/kevy/aof"
 	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/internal/store"
 	"github.com/kevy-db/kevy/resp"
 )
 
@@ -68,6 +69,12 @@ type conn struct {
 	softSince  time.Time // under the lock: when the soft output limit was first exceeded
 	outSig     chan struct{}
 	outStop    chan struct{}
+
+	// Pipelined commands whose keys were prefetched and have not run yet,
+	// and the buffer their keys are collected in (prefetchKeys).
+	prefetched int
+	keyBuf     [][]byte
+	memberBuf  [][]byte
 }
 
 // countingReader counts bytes for INFO's total_net_*_bytes.
@@ -250,6 +257,7 @@ func (c *conn) exec(args [][]byte) {
 	s.st.SetTime(now.UnixMilli())
 	c.cl.LastInteraction = now
 	c.holdOut = true // replies from here on wait for this connection's flush
+	c.prefetchKeys(args)
 	s.eng.Call(c.cl, args)
 	off, lg := s.afterCallLocked()
 	c.subscribed = c.cl.SubscriptionCount() > 0
@@ -271,6 +279,34 @@ func (c *conn) exec(args [][]byte) {
 	}
 	if !wasAuth && c.authenticated() {
 		c.rd.SetLimits(c.limits())
+	}
+}
+
+// prefetchKeys, under the execution lock, warms the cache for the lookups
+// of this command and of the pipelined commands buffered behind it, once
+// per batch, so that their cache misses overlap (store.DB.Prefetch). The
+// key is taken to be the second argument and a hash or set member the
+// third; for a command where they are not, the hint is wasted, never
+// wrong.
+func (c *conn) prefetchKeys(args [][]byte) {
+	if c.prefetched > 0 {
+		c.prefetched--
+		return
+	}
+	if c.rd.Buffered() == 0 || len(args) < 2 {
+		return
+	}
+	keys := append(c.keyBuf[:0], args[1])
+	var member []byte
+	if len(args) > 2 {
+		member = args[2]
+	}
+	members := append(c.memberBuf[:0], member)
+	keys, members = c.rd.PeekArgs(keys, members, store.PrefetchMax-1)
+	c.keyBuf, c.memberBuf = keys, members
+	if len(keys) > 1 {
+		c.s.st.DB(c.cl.DB).Prefetch(keys, members)
+		c.prefetched = len(keys) - 1
 	}
 }
 

@@ -42,6 +42,7 @@ type Store struct {
 	snapSeq      uint32
 	stats        Stats
 	expireNextDB int
+	prefetchSink uintptr // keeps Prefetch's loads from being optimised away
 }
 
 // New creates a store.
