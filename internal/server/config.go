@@ -134,15 +134,14 @@ func (s *Server) enableLogLocked() error {
 	if err != nil {
 		return err
 	}
-	s.p.log = l
-	s.eng.ForgetLogDB()
+	s.setLogLocked(l)
 	j, err := s.startJobLocked("aof")
 	if err == nil {
 		err = s.runJob(j, true)
 	}
 	if err != nil {
 		l.Close()
-		s.p.log = nil
+		s.setLogLocked(nil)
 		s.opts.FS.Remove(s.p.aofPath)
 		return fmt.Errorf("writing the dataset to the new log: %w", err)
 	}
@@ -154,7 +153,7 @@ func (s *Server) enableLogLocked() error {
 func (s *Server) disableLogLocked() error {
 	s.cancelJobLocked()
 	l := s.p.log
-	s.p.log = nil
+	s.setLogLocked(nil)
 	s.opts.AppendOnly = false
 	s.tuneProcs()
 	if err := l.Close(); err != nil {

@@ -103,8 +103,7 @@ func (s *Server) load() error {
 			return fmt.Errorf("opening %s: %w", s.p.aofPath, err)
 		}
 		s.mu.Lock()
-		s.p.log = l
-		s.eng.ForgetLogDB()
+		s.setLogLocked(l)
 		s.mu.Unlock()
 	}
 	s.log.Info("DB loaded from disk", "keys", s.st.KeyCount(), "took", time.Since(s.p.loadingStarted))

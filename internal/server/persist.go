@@ -90,6 +90,15 @@ func (s *Server) initPersist() {
 // appendLogLocked hands the engine's pending records to the log and
 // returns the offset the caller must wait for before acknowledging (0 =
 // nothing to wait for).
+// setLogLocked makes l (nil for none) the log that commands' records go
+// to. The engine encodes records only while there is a log, and the first
+// record in a new log starts with a SELECT.
+func (s *Server) setLogLocked(l *aof.Log) {
+	s.p.log = l
+	s.eng.LogOff = l == nil
+	s.eng.ForgetLogDB()
+}
+
 func (s *Server) appendLogLocked() int64 {
 	recs := s.eng.TakeLog()
 	if len(recs) == 0 || s.p.log == nil {
@@ -557,7 +566,7 @@ func (s *Server) shutdownLocked(save int) error {
 			s.log.Error("error flushing the append-only log on shutdown", "err", err)
 			return errors.New("ERR Errors trying to SHUTDOWN. Check logs.")
 		}
-		s.p.log = nil
+		s.setLogLocked(nil)
 	}
 	s.log.Info("kevy is now ready to exit, bye bye")
 	return nil

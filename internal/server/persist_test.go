@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/kevy-db/kevy/internal/config"
 )
 
 // restart stops s (Close, as a crash would leave the files, minus unsynced
@@ -335,5 +337,41 @@ func TestBGRewriteAOFLargeDataset(t *testing.T) {
 	}
 	if v := c.Get(ctx, "during").Val(); v != "100" {
 		t.Fatalf("during = %q", v)
+	}
+}
+
+// With no log the engine encodes no records (command.Engine.LogOff).
+// Switching the log on at run time must switch the records back on: every
+// write after CONFIG SET appendonly yes is in the log, across an off/on
+// cycle too.
+func TestLogSwitchedOnAtRunTimeGetsLaterWrites(t *testing.T) {
+	cfg, err := config.Parse([]string{"--appendonly", "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, func(o *Options) { o.Config = cfg })
+	s.BindConfig(cfg)
+	ctx := context.Background()
+	c := client(t, s, nil)
+	step := func(args ...any) {
+		t.Helper()
+		if err := c.Do(ctx, args...).Err(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	step("SET", "before", "1")
+	step("CONFIG", "SET", "appendonly", "yes")
+	step("SET", "on1", "1")
+	step("CONFIG", "SET", "appendonly", "no")
+	step("SET", "off", "1")
+	step("CONFIG", "SET", "appendonly", "yes")
+	step("SET", "on2", "1")
+	step("INCR", "on2")
+	s = restart(t, s, func(o *Options) { o.AppendOnly = true })
+	c = client(t, s, nil)
+	for k, want := range map[string]string{"before": "1", "on1": "1", "off": "1", "on2": "2"} {
+		if got, err := c.Get(ctx, k).Result(); err != nil || got != want {
+			t.Errorf("after restart from the log: GET %s = %q, %v; want %q", k, got, err, want)
+		}
 	}
 }

@@ -108,6 +108,7 @@ func New(opts Options) (*Server, error) {
 	// connects early must neither read the empty dataset nor write into it.
 	s.loading.Store(true)
 	s.eng = command.NewEngine(s.st, (*host)(s))
+	s.eng.LogOff = true // until Load opens the log (setLogLocked)
 	s.eng.ProtoMaxBulkLen = opts.ProtoMaxBulkLen
 	if opts.Limits != nil {
 		s.eng.Limits = *opts.Limits
@@ -306,7 +307,7 @@ func (s *Server) Close() error {
 		j.cancel.Store(true)
 	}
 	l := s.p.log
-	s.p.log = nil
+	s.setLogLocked(nil)
 	s.mu.Unlock()
 	if l != nil {
 		l.Close()
