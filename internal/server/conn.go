@@ -253,9 +253,9 @@ func (c *conn) exec(args [][]byte) {
 	s.mu.Lock()
 	s.execWaiting.Add(-1)
 	start := c.cl.W.Buffered()
-	now := time.Now()
-	s.st.SetTime(now.UnixMilli())
-	c.cl.LastInteraction = now
+	nowMs := nowMillis()
+	s.st.SetTime(nowMs)
+	c.cl.LastInteraction = time.UnixMilli(nowMs)
 	c.holdOut = true // replies from here on wait for this connection's flush
 	c.prefetchKeys(args)
 	s.eng.Call(c.cl, args)
@@ -265,7 +265,7 @@ func (c *conn) exec(args [][]byte) {
 		c.startFlusher()
 	}
 	s.mu.Unlock()
-	c.lastCmdTime.Store(now.UnixMilli())
+	c.lastCmdTime.Store(nowMs)
 	if off > 0 {
 		c.waitOff, c.waitLog = off, lg
 		if !c.hasUnacked {
