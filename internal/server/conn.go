@@ -249,9 +249,14 @@ func (c *conn) readFailed(err error) {
 func (c *conn) exec(args [][]byte) {
 	s := c.s
 	wasAuth := c.authenticated()
-	s.execWaiting.Add(1)
-	s.mu.Lock()
-	s.execWaiting.Add(-1)
+	// The count of waiting connections matters only when the lock is
+	// held by someone else; uncontended, its two atomic adds were a third
+	// of exec's own time at -P 16 (perf annotate).
+	if !s.mu.TryLock() {
+		s.execWaiting.Add(1)
+		s.mu.Lock()
+		s.execWaiting.Add(-1)
+	}
 	start := c.cl.W.Buffered()
 	nowMs := nowMillis()
 	s.st.SetTime(nowMs)
@@ -265,7 +270,9 @@ func (c *conn) exec(args [][]byte) {
 		c.startFlusher()
 	}
 	s.mu.Unlock()
-	c.lastCmdTime.Store(nowMs)
+	if c.lastCmdTime.Load() != nowMs { // a load is a plain read; a store is not
+		c.lastCmdTime.Store(nowMs)
+	}
 	if off > 0 {
 		c.waitOff, c.waitLog = off, lg
 		if !c.hasUnacked {
