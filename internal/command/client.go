@@ -21,6 +21,11 @@ type Client struct {
 	LastInteraction time.Time
 	LastCmd         string
 
+	// The last command looked up, by its name as sent (lookupCached).
+	cmdCache     *Command
+	cmdCacheName [16]byte
+	cmdCacheLen  uint8
+
 	// CloseAfterReply is set by QUIT (and fatal errors): the server flushes
 	// the reply and closes.
 	CloseAfterReply bool
