@@ -310,11 +310,15 @@ func (c *conn) prefetchKeys(args [][]byte) {
 	}
 	members := append(c.memberBuf[:0], member)
 	keys, members = c.rd.PeekArgs(keys, members, store.PrefetchMax-1)
-	c.keyBuf, c.memberBuf = keys, members
 	if len(keys) > 1 {
 		c.s.st.DB(c.cl.DB).Prefetch(keys, members)
 		c.prefetched = len(keys) - 1
 	}
+	// The slices point into the reader's buffer: do not keep it alive
+	// after the reader has replaced it.
+	clear(keys)
+	clear(members)
+	c.keyBuf, c.memberBuf = keys[:0], members[:0]
 }
 
 // beforeBlock runs when the reader has no complete command left: the moment
