@@ -143,11 +143,24 @@ func (c *Ctx) popCommand(where int) {
 		c.W.Array(0)
 		return
 	}
-	vals := c.listPop(e, l, where, int(min(count, int64(l.Len()))))
 	if !hasCount {
-		c.W.Bulk(vals[0])
+		// One element, written into the reply straight from the list's
+		// memory: no slice of results, no copy of the element.
+		c.DB.Touched(e)
+		var v []byte
+		if where == listHead {
+			v, _ = l.PopFrontView()
+		} else {
+			v, _ = l.PopBackView()
+		}
+		c.W.Bulk(v)
+		if l.Len() == 0 {
+			c.DB.Remove(e)
+		}
+		c.Dirty(1)
 		return
 	}
+	vals := c.listPop(e, l, where, int(min(count, int64(l.Len()))))
 	c.W.Array(len(vals))
 	for _, v := range vals {
 		c.W.Bulk(v)

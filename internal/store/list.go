@@ -245,23 +245,43 @@ func (l *List) PushFront(elem []byte) {
 
 // PopFront removes and returns (a copy of) the head element.
 func (l *List) PopFront() ([]byte, bool) {
+	v, ok := l.PopFrontView()
+	return clonePopped(v, ok)
+}
+
+// PopBack removes and returns (a copy of) the tail element.
+func (l *List) PopBack() ([]byte, bool) {
+	v, ok := l.PopBackView()
+	return clonePopped(v, ok)
+}
+
+func clonePopped(v []byte, ok bool) ([]byte, bool) {
+	if !ok {
+		return nil, false
+	}
+	return append([]byte(nil), v...), true
+}
+
+// PopFrontView removes the head element and returns a view of it in the
+// list's memory, valid until the list is next modified: a caller that
+// writes it into a reply at once saves the copy (an allocation per LPOP).
+func (l *List) PopFrontView() ([]byte, bool) {
 	if l.n == 0 {
 		return nil, false
 	}
 	nd := l.node(0)
 	e, next := readEntry(nd.b, int(nd.lo))
-	out := append([]byte(nil), e...)
 	nd.lo = int32(next)
 	nd.n--
 	l.n--
 	if nd.n == 0 {
 		l.replaceNodes(0, 1, nil)
 	}
-	return out, true
+	return e[:len(e):len(e)], true
 }
 
-// PopBack removes and returns (a copy of) the tail element.
-func (l *List) PopBack() ([]byte, bool) {
+// PopBackView is PopFrontView for the tail element.
+func (l *List) PopBackView() ([]byte, bool) {
 	if l.n == 0 {
 		return nil, false
 	}
@@ -269,14 +289,13 @@ func (l *List) PopBack() ([]byte, bool) {
 	nd := l.node(k)
 	start := prevEntryStart(nd.b, len(nd.b))
 	e, _ := readEntry(nd.b, start)
-	out := append([]byte(nil), e...)
 	nd.b = nd.b[:start]
 	nd.n--
 	l.n--
 	if nd.n == 0 {
 		l.replaceNodes(k, 1, nil)
 	}
-	return out, true
+	return e[:len(e):len(e)], true
 }
 
 // ---- positional access ----

@@ -130,3 +130,35 @@ func TestListModel(t *testing.T) {
 		}
 	})
 }
+
+// Views returned by PopFrontView/PopBackView hold the popped element until
+// the list changes, and appending to one never writes into the list.
+func TestPopViews(t *testing.T) {
+	l := NewList(4) // small chunks: pops empty and drop nodes
+	for _, s := range []string{"a", "bb", "ccc", "dddd", "eeeee", "f"} {
+		l.PushBack([]byte(s))
+	}
+	var got []string
+	for l.Len() > 0 {
+		v, _ := l.PopBackView()
+		got = append(got, string(v))
+		_ = append(v, "XXXXXXXX"...) // capped: must copy, not overwrite
+		if l.Len() > 0 {
+			w, _ := l.PopFrontView()
+			got = append(got, string(w))
+		}
+	}
+	if want := "[f a eeeee bb dddd ccc]"; fmt.Sprint(got) != want {
+		t.Fatalf("views %v, want %v", got, want)
+	}
+	if _, ok := l.PopFrontView(); ok {
+		t.Fatal("view popped from an empty list")
+	}
+	l.PushBack([]byte("x"))
+	l.PushBack([]byte("y"))
+	v, _ := l.PopBackView()
+	_ = append(v, 'Z')
+	if w, _ := l.PopBackView(); string(w) != "x" || string(v) != "y" {
+		t.Fatalf("after capped append: popped %q then %q", v, w)
+	}
+}
