@@ -87,3 +87,31 @@ func TestPipelinedBatchesAcrossDatabasesAndShapes(t *testing.T) {
 		t.Fatalf("replies differ from one-by-one execution:\n got  %v\n want %v", got, want)
 	}
 }
+
+// A batch on one key and member is not prefetched; one whose keys or
+// members differ (INCR on many keys, HSET of many fields of one hash) is.
+func TestOneLookup(t *testing.T) {
+	b := func(s ...string) [][]byte {
+		out := make([][]byte, len(s))
+		for i, x := range s {
+			if x != "-" {
+				out[i] = []byte(x)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		keys, members [][]byte
+		want          bool
+	}{
+		{b("l", "l", "l"), b("x", "x", "x"), true},     // LPUSH l x
+		{b("l", "l"), b("-", "-"), true},               // RPOP l
+		{b("k1", "k2"), b("-", "-"), false},            // INCR
+		{b("h", "h", "h"), b("f1", "f2", "f1"), false}, // HSET h f v
+		{b("h", "h"), b("f", "-"), false},
+	} {
+		if got := oneLookup(c.keys, c.members); got != c.want {
+			t.Errorf("oneLookup(%q, %q) = %v, want %v", c.keys, c.members, got, c.want)
+		}
+	}
+}
