@@ -197,16 +197,12 @@ func (e *Engine) noteWrite(db int, cmd *Command, args [][]byte) {
 		e.blk.scanAll = true
 		return
 	}
-	if cmd.FirstKey <= 0 {
+	first, last, step, ok := cmd.keyRange(len(args))
+	if !ok {
 		e.blk.scanAll = true
 		return
 	}
-	last := cmd.LastKey
-	if last < 0 {
-		last += len(args)
-	}
-	step := max(cmd.Step, 1)
-	for i := cmd.FirstKey; i <= last && i < len(args); i += step {
+	for i := first; i <= last; i += step {
 		e.signalKey(db, string(args[i]))
 	}
 }

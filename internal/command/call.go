@@ -142,16 +142,12 @@ func (cl *Client) lookupCached(t *Table, name []byte) *Command {
 // follow one another (store.DB.Prefetch). At most prefetchChunks batches:
 // beyond that the first keys' lines may be gone again before their turn.
 func (e *Engine) prefetchKeys(db *store.DB, cmd *Command, args [][]byte) {
-	if cmd.FirstKey <= 0 {
+	first, last, step, ok := cmd.keyRange(len(args))
+	if !ok {
 		return
 	}
-	last := cmd.LastKey
-	if last < 0 {
-		last += len(args)
-	}
-	step := max(cmd.Step, 1)
 	keys := e.keyScratch[:0]
-	for i := cmd.FirstKey; i <= last && i < len(args) && len(keys) < prefetchChunks*store.PrefetchMax; i += step {
+	for i := first; i <= last && len(keys) < prefetchChunks*store.PrefetchMax; i += step {
 		keys = append(keys, args[i])
 	}
 	for i := 0; i < len(keys); i += store.PrefetchMax {

@@ -94,6 +94,21 @@ type Command struct {
 	KeySpecNotes string
 }
 
+// keyRange gives the positions of a call's key arguments as the table's
+// first/last/step describe them: first, first+step, … up to last, resolved
+// against the call's nargs arguments (a negative LastKey counts from the
+// end). ok is false for a command without key arguments.
+func (cmd *Command) keyRange(nargs int) (first, last, step int, ok bool) {
+	if cmd.FirstKey <= 0 {
+		return 0, 0, 0, false
+	}
+	last = cmd.LastKey
+	if last < 0 {
+		last += nargs
+	}
+	return cmd.FirstKey, min(last, nargs-1), max(cmd.Step, 1), true
+}
+
 // Table maps command names to commands. It is built once, explicitly (no
 // init() registration), so two servers in one process share nothing mutable.
 type Table struct {
