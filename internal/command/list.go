@@ -90,23 +90,26 @@ func (c *Ctx) listPop(e *store.Entry, l *store.List, where int, count int) [][]b
 	c.DB.Touched(e)
 	out := make([][]byte, 0, min(count, l.Len()))
 	for len(out) < count {
-		var v []byte
-		var ok bool
-		if where == listHead {
-			v, ok = l.PopFront()
-		} else {
-			v, ok = l.PopBack()
-		}
+		v, ok := popEnd(l, where)
 		if !ok {
 			break
 		}
-		out = append(out, v)
+		out = append(out, append([]byte(nil), v...)) // kept past the next pop
 	}
 	if l.Len() == 0 {
 		c.DB.Remove(e)
 	}
 	c.Dirty(1)
 	return out
+}
+
+// popEnd removes the element at the where end of l and returns a view of
+// it in the list's memory, valid until l next changes (List.PopFrontView).
+func popEnd(l *store.List, where int) ([]byte, bool) {
+	if where == listHead {
+		return l.PopFrontView()
+	}
+	return l.PopBackView()
 }
 
 func cmdLPop(c *Ctx) { c.popCommand(listHead) }
@@ -147,12 +150,7 @@ func (c *Ctx) popCommand(where int) {
 		// One element, written into the reply straight from the list's
 		// memory: no slice of results, no copy of the element.
 		c.DB.Touched(e)
-		var v []byte
-		if where == listHead {
-			v, _ = l.PopFrontView()
-		} else {
-			v, _ = l.PopBackView()
-		}
+		v, _ := popEnd(l, where)
 		c.W.Bulk(v)
 		if l.Len() == 0 {
 			c.DB.Remove(e)

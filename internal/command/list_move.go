@@ -54,12 +54,8 @@ func (c *Ctx) lmove(src, dst []byte, from, to int) bool {
 		return false
 	}
 	c.DB.Touched(se)
-	var v []byte
-	if from == listHead {
-		v, _ = sl.PopFront()
-	} else {
-		v, _ = sl.PopBack()
-	}
+	v, _ := popEnd(sl, from)
+	v = append([]byte(nil), v...) // the push below may reuse its memory (src == dst)
 	if de == nil {
 		dl = c.newList()
 		c.DB.SetObj(dst, store.KindList, dl)

@@ -23,7 +23,8 @@ import "encoding/binary"
 //	l.Encoding() string                      "quicklist", as Redis 7.0 reports for every list
 //
 // Elements handed to callbacks or returned by Index alias the list's memory:
-// they are valid until the next modification. PopFront/PopBack return copies.
+// they are valid until the next modification, as are the elements
+// PopFrontView/PopBackView return.
 type List struct {
 	nodes []*listNode // live nodes are nodes[off:]
 	off   int
@@ -241,25 +242,6 @@ func (l *List) PushFront(elem []byte) {
 	putEntry(nd.b[nd.lo:], elem)
 	nd.n++
 	l.n++
-}
-
-// PopFront removes and returns (a copy of) the head element.
-func (l *List) PopFront() ([]byte, bool) {
-	v, ok := l.PopFrontView()
-	return clonePopped(v, ok)
-}
-
-// PopBack removes and returns (a copy of) the tail element.
-func (l *List) PopBack() ([]byte, bool) {
-	v, ok := l.PopBackView()
-	return clonePopped(v, ok)
-}
-
-func clonePopped(v []byte, ok bool) ([]byte, bool) {
-	if !ok {
-		return nil, false
-	}
-	return append([]byte(nil), v...), true
 }
 
 // PopFrontView removes the head element and returns a view of it in the

@@ -59,17 +59,17 @@ func TestListModel(t *testing.T) {
 				l.PushFront([]byte(e))
 				model = append([]string{e}, model...)
 			case 2:
-				v, ok := l.PopFront()
+				v, ok := l.PopFrontView()
 				if ok != (len(model) > 0) || (ok && string(v) != model[0]) {
-					t.Fatalf("PopFront %q %v", v, ok)
+					t.Fatalf("PopFrontView %q %v", v, ok)
 				}
 				if ok {
 					model = model[1:]
 				}
 			case 3:
-				v, ok := l.PopBack()
+				v, ok := l.PopBackView()
 				if ok != (len(model) > 0) || (ok && string(v) != model[len(model)-1]) {
-					t.Fatalf("PopBack %q %v", v, ok)
+					t.Fatalf("PopBackView %q %v", v, ok)
 				}
 				if ok {
 					model = model[:len(model)-1]
@@ -121,7 +121,7 @@ func TestListModel(t *testing.T) {
 			case 8:
 				c := l.Clone().(*List)
 				l.PushBack([]byte("clone-probe"))
-				l.PopBack()
+				l.PopBackView()
 				if fmt.Sprint(listContents(c)) != fmt.Sprint(listContents(l)) {
 					t.Fatalf("clone differs")
 				}
