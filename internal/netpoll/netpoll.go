@@ -6,17 +6,20 @@
 // it runs out of runnable goroutines, and a yielding goroutine is itself
 // runnable. A server that wants to wait for the requests that arrived while
 // it was busy (a group commit forming its group) has no way to ask for that
-// poll. Waker provides one: the caller parks on a pipe that it has just made
+// poll. Yielder provides one: the caller parks on a pipe that it has just made
 // readable, so the scheduler runs everything runnable, then polls and finds
 // the pipe ready together with every socket that became readable meanwhile;
 // their goroutines and the caller become runnable in the same batch.
+//
+// RawRead and RawWrite are the unannounced system calls that the Yielder
+// and the server's sockets use, so that the scheduler is never told a call
+// might block (raw.go).
 package netpoll
 
 import (
 	"os"
 	"runtime"
 	"syscall"
-	"unsafe"
 )
 
 // Yielder makes the scheduler poll the network. A Yielder is for one
@@ -77,28 +80,14 @@ func (y *Yielder) Yield() {
 func (y *Yielder) poll(fd uintptr) bool {
 	if y.armed {
 		y.armed = false
-		one := byte(1)
-		for {
-			_, _, e := syscall.RawSyscall(syscall.SYS_WRITE, y.wfd, uintptr(unsafe.Pointer(&one)), 1)
-			if e == syscall.EINTR {
-				continue
-			}
-			// Park only if the byte that will wake us is there.
-			return e != 0
-		}
+		_, e := RawWrite(y.wfd, []byte{1})
+		// Park only if the byte that will wake us is there.
+		return e != 0
 	}
-	for {
-		_, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&y.buf[0])), uintptr(len(y.buf)))
-		switch e {
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			// Woken without the byte (it cannot have been read by
-			// anyone else): wait again.
-			return false
-		}
-		return true
-	}
+	// EAGAIN: woken without the byte (it cannot have been read by anyone
+	// else), so wait again.
+	_, e := RawRead(fd, y.buf[:])
+	return e != syscall.EAGAIN
 }
 
 // Close releases the pipe.

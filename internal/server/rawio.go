@@ -5,7 +5,8 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
+
+	"github.com/kevy-db/kevy/internal/netpoll"
 )
 
 // rawIO reads and writes a connection's socket with raw system calls.
@@ -59,17 +60,12 @@ func newRawIO(nc net.Conn) *rawIO {
 
 func (r *rawIO) readOnce(fd uintptr) bool {
 	c := &r.rd
-	for {
-		n, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&c.p[0])), uintptr(len(c.p)))
-		switch errno {
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return false
-		}
-		c.n, c.errno = int(n), errno
-		return true
+	n, errno := netpoll.RawRead(fd, c.p)
+	if errno == syscall.EAGAIN {
+		return false
 	}
+	c.n, c.errno = n, errno
+	return true
 }
 
 func (r *rawIO) Read(p []byte) (int, error) {
@@ -94,11 +90,10 @@ func (r *rawIO) Read(p []byte) (int, error) {
 func (r *rawIO) writeAll(fd uintptr) bool {
 	c := &r.wr
 	for c.n < len(c.p) {
-		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&c.p[c.n])), uintptr(len(c.p)-c.n))
+		n, e := netpoll.RawWrite(fd, c.p[c.n:])
 		switch e {
 		case 0:
-			c.n += int(n)
-		case syscall.EINTR:
+			c.n += n
 		case syscall.EAGAIN:
 			return false
 		default:
