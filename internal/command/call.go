@@ -23,9 +23,11 @@ func (e *Engine) Call(cl *Client, args [][]byte) {
 	}
 	cmd := cl.lookupCached(e.Table, args[0])
 	if cmd == nil {
+		cl.LastCmd = ""
 		e.reject(cl, errUnknownCommand(args))
 		return
 	}
+	cl.LastCmd = lastCmdName(cmd, args)
 	if (cmd.Arity > 0 && len(args) != cmd.Arity) || (cmd.Arity < 0 && len(args) < -cmd.Arity) {
 		e.rejectCmd(cl, cmd, errArity(cmd.Name))
 		return
@@ -71,6 +73,20 @@ func (e *Engine) Call(cl *Client, args [][]byte) {
 	e.serveBlocked()
 }
 
+// lastCmdName is CLIENT LIST's cmd= after a call: the subcommand of a
+// container ("client|list"), and "" (shown as NULL) for an unknown one.
+// Redis records it at lookup, before any check that may refuse the call,
+// and a transaction's queued commands leave it at "exec".
+func lastCmdName(cmd *Command, args [][]byte) string {
+	if len(cmd.Subs) == 0 || len(args) < 2 {
+		return cmd.Name
+	}
+	if sub := cmd.Sub(args[1]); sub != nil {
+		return sub.Name
+	}
+	return ""
+}
+
 // reject answers an error for a command that could not be run; inside MULTI
 // it also dooms the transaction, as Redis's flagTransaction does.
 func (e *Engine) reject(cl *Client, msg string) {
@@ -106,7 +122,6 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 		c = &cl.ctxNested // a command inside EXEC must not clobber EXEC's own context
 	}
 	*c = Ctx{Args: args, Cl: cl, W: cl.W, DB: e.St.DB(cl.DB), St: e.St, E: e, Cmd: cmd}
-	cl.LastCmd = cmd.Name
 	if cmd.LastKey != cmd.FirstKey {
 		e.prefetchKeys(c.DB, cmd, args)
 	}

@@ -399,7 +399,6 @@ func runSubcommand(c *Ctx) {
 		return
 	}
 	c.Cmd = sub
-	c.Cl.LastCmd = sub.Name
 	sub.Run(c)
 }
 
