@@ -6,6 +6,7 @@
 package command
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -92,6 +93,10 @@ type Command struct {
 	// are derived from the command's read/write flag.
 	KeySpecFlags []string
 	KeySpecNotes string
+	// notKey marks arguments that COMMAND INFO lists in key positions but
+	// that name no key (Redis's not_key: SSUBSCRIBE's shard channels, whose
+	// positions matter only to a cluster's slot routing).
+	notKey bool
 }
 
 // keyRange gives the positions of a call's key arguments as the table's
@@ -99,7 +104,7 @@ type Command struct {
 // against the call's nargs arguments (a negative LastKey counts from the
 // end). ok is false for a command without key arguments.
 func (cmd *Command) keyRange(nargs int) (first, last, step int, ok bool) {
-	if cmd.FirstKey <= 0 {
+	if cmd.FirstKey <= 0 || cmd.notKey {
 		return 0, 0, 0, false
 	}
 	last = cmd.LastKey
@@ -146,6 +151,7 @@ func (sp spec) build(parent string) *Command {
 		flags, notes, _ := strings.Cut(sp.keyspec, ";")
 		c.KeySpecFlags = strings.Fields(flags)
 		c.KeySpecNotes = strings.TrimSpace(notes)
+		c.notKey = slices.Contains(c.KeySpecFlags, "not_key")
 	}
 	for _, s := range sp.subs {
 		c.Subs = append(c.Subs, s.build(name))

@@ -7,12 +7,17 @@ import (
 	"github.com/kevy-db/kevy/internal/glob"
 )
 
-// Pub/Sub: SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBE forms, PUBLISH and
-// PUBSUB. PUBLISH runs under the execution lock like every command and
-// appends each message to the subscriber's reply writer (also guarded by
-// that lock for a subscribed client), then tells the server through
-// ConnHooks so it can send the bytes while the subscriber's own goroutine
-// waits for input. PUBLISH changes no data and is never logged.
+// Pub/Sub: SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, their UNSUBSCRIBE forms,
+// PUBLISH, SPUBLISH and PUBSUB. Shard channels (the S forms) are Redis 7's
+// cluster-scoped channels; without a cluster they are a namespace of their
+// own: SPUBLISH reaches only SSUBSCRIBE subscribers and no pattern, and
+// (S)SUBSCRIBE replies count only their own kind, as Redis 7.0 does.
+//
+// PUBLISH runs under the execution lock like every command and appends
+// each message to the subscriber's reply writer (also guarded by that lock
+// for a subscribed client), then tells the server through ConnHooks so it
+// can send the bytes while the subscriber's own goroutine waits for input.
+// PUBLISH changes no data and is never logged.
 
 func pubsubCommands() []spec {
 	const g = "pubsub"
@@ -22,6 +27,9 @@ func pubsubCommands() []spec {
 		{name: "unsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to channels.", run: cmdUnsubscribe},
 		{name: "psubscribe", arity: -2, flags: flags, acl: "@pubsub @slow", group: g, summary: "Listens for messages published to channels that match one or more patterns.", run: cmdPSubscribe},
 		{name: "punsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops listening to messages published to channels that match one or more patterns.", run: cmdPUnsubscribe},
+		{name: "ssubscribe", arity: -2, flags: flags, first: 1, last: -1, step: 1, keyspec: "not_key", acl: "@pubsub @slow", group: g, summary: "Listens for messages published to shard channels.", run: cmdSSubscribe},
+		{name: "sunsubscribe", arity: -1, flags: flags, first: 1, last: -1, step: 1, keyspec: "not_key", acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to shard channels.", run: cmdSUnsubscribe},
+		{name: "spublish", arity: 3, flags: "pubsub loading stale fast", first: 1, last: 1, step: 1, keyspec: "not_key", acl: "@pubsub @fast", group: g, summary: "Posts a message to a shard channel.", run: cmdSPublish},
 		{name: "publish", arity: 3, flags: "pubsub loading stale fast", acl: "@pubsub @fast", group: g, summary: "Posts a message to a channel.", run: cmdPublish},
 		{name: "pubsub", arity: -2, acl: "@slow", group: g, summary: "A container for Pub/Sub commands.", run: runSubcommand, subs: []spec{
 			{name: "channels", arity: -2, flags: "pubsub loading stale", acl: "@pubsub @slow", run: cmdPubsubChannels},
@@ -49,21 +57,44 @@ type ConnHooks interface {
 type pubsubState struct {
 	channels map[string][]*Client
 	patterns map[string][]*Client
+	shards   map[string][]*Client
 	patOrder []string // patterns with subscribers, oldest first
 }
+
+// The kinds of subscription.
+type subKind int
+
+const (
+	subChannel subKind = iota
+	subPattern
+	subShard
+)
 
 // clientPubSub is one client's subscriptions, in subscription order.
 type clientPubSub struct {
 	e        *Engine
 	channels []string
 	patterns []string
+	shards   []string
 }
 
-// SubscriptionCount is the number of channels and patterns the client is
-// subscribed to (the count in (un)subscribe replies).
+// SubscriptionCount is the number of subscriptions of every kind: a client
+// with any is in subscribed mode (RESP2) and of CLIENT LIST's type pubsub.
 func (c *Client) SubscriptionCount() int {
 	if c.ps == nil {
 		return 0
+	}
+	return len(c.ps.channels) + len(c.ps.patterns) + len(c.ps.shards)
+}
+
+// replyCount is the count an (un)subscribe reply of kind k carries: shard
+// subscriptions for the S forms, channels and patterns for the others.
+func (c *Client) replyCount(k subKind) int {
+	if c.ps == nil {
+		return 0
+	}
+	if k == subShard {
+		return len(c.ps.shards)
 	}
 	return len(c.ps.channels) + len(c.ps.patterns)
 }
@@ -74,6 +105,9 @@ func (e *Engine) PubSubChannels() int { return len(e.ps.channels) }
 // PubSubPatterns is INFO's pubsub_patterns.
 func (e *Engine) PubSubPatterns() int { return len(e.ps.patOrder) }
 
+// PubSubShardChannels is INFO's pubsubshard_channels.
+func (e *Engine) PubSubShardChannels() int { return len(e.ps.shards) }
+
 func (c *Ctx) clientPS() *clientPubSub {
 	if c.Cl.ps == nil {
 		c.Cl.ps = &clientPubSub{e: c.E}
@@ -81,12 +115,14 @@ func (c *Ctx) clientPS() *clientPubSub {
 	if c.E.ps.channels == nil {
 		c.E.ps.channels = make(map[string][]*Client)
 		c.E.ps.patterns = make(map[string][]*Client)
+		c.E.ps.shards = make(map[string][]*Client)
 	}
 	return c.Cl.ps
 }
 
-// subReply writes one (un)subscribe confirmation: a push in RESP3.
-func (c *Ctx) subReply(kind string, name []byte, null bool) {
+// subReply writes one (un)subscribe confirmation of subscription kind k: a
+// push in RESP3.
+func (c *Ctx) subReply(k subKind, kind string, name []byte, null bool) {
 	c.W.Push(3)
 	c.W.BulkString(kind)
 	if null {
@@ -94,7 +130,7 @@ func (c *Ctx) subReply(kind string, name []byte, null bool) {
 	} else {
 		c.W.Bulk(name)
 	}
-	c.W.Int(int64(c.Cl.SubscriptionCount()))
+	c.W.Int(int64(c.Cl.replyCount(k)))
 }
 
 func cmdSubscribe(c *Ctx) {
@@ -105,7 +141,7 @@ func cmdSubscribe(c *Ctx) {
 			ps.channels = append(ps.channels, name)
 			c.E.ps.channels[name] = append(c.E.ps.channels[name], c.Cl)
 		}
-		c.subReply("subscribe", ch, false)
+		c.subReply(subChannel, "subscribe", ch, false)
 	}
 }
 
@@ -120,54 +156,84 @@ func cmdPSubscribe(c *Ctx) {
 			}
 			c.E.ps.patterns[name] = append(c.E.ps.patterns[name], c.Cl)
 		}
-		c.subReply("psubscribe", p, false)
+		c.subReply(subPattern, "psubscribe", p, false)
 	}
 }
 
-func cmdUnsubscribe(c *Ctx)  { c.unsubscribeCmd(false) }
-func cmdPUnsubscribe(c *Ctx) { c.unsubscribeCmd(true) }
-
-func (c *Ctx) unsubscribeCmd(pattern bool) {
-	kind := "unsubscribe"
-	if pattern {
-		kind = "punsubscribe"
+func cmdSSubscribe(c *Ctx) {
+	// Redis refuses it inside EXEC (a client that expects one reply per
+	// command), though it lets SUBSCRIBE through.
+	if c.E.depth > 1 {
+		c.Err("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+		return
 	}
+	ps := c.clientPS()
+	for _, ch := range c.Args[1:] {
+		name := string(ch)
+		if !slices.Contains(ps.shards, name) {
+			ps.shards = append(ps.shards, name)
+			c.E.ps.shards[name] = append(c.E.ps.shards[name], c.Cl)
+		}
+		c.subReply(subShard, "ssubscribe", ch, false)
+	}
+}
+
+func cmdUnsubscribe(c *Ctx)  { c.unsubscribeCmd(subChannel, "unsubscribe") }
+func cmdPUnsubscribe(c *Ctx) { c.unsubscribeCmd(subPattern, "punsubscribe") }
+func cmdSUnsubscribe(c *Ctx) { c.unsubscribeCmd(subShard, "sunsubscribe") }
+
+func (c *Ctx) unsubscribeCmd(k subKind, kind string) {
 	names := c.Args[1:]
 	if len(names) == 0 {
 		var all []string
 		if ps := c.Cl.ps; ps != nil {
-			if pattern {
-				all = slices.Clone(ps.patterns)
-			} else {
-				all = slices.Clone(ps.channels)
-			}
+			all = slices.Clone(*ps.list(k))
 		}
 		if len(all) == 0 {
-			c.subReply(kind, nil, true)
+			c.subReply(k, kind, nil, true)
 			return
 		}
 		for _, n := range all {
-			c.E.unsubscribe(c.Cl, n, pattern)
-			c.subReply(kind, []byte(n), false)
+			c.E.unsubscribe(c.Cl, n, k)
+			c.subReply(k, kind, []byte(n), false)
 		}
 		return
 	}
 	for _, n := range names {
-		c.E.unsubscribe(c.Cl, string(n), pattern)
-		c.subReply(kind, n, false)
+		c.E.unsubscribe(c.Cl, string(n), k)
+		c.subReply(k, kind, n, false)
 	}
 }
 
+// list is the client's subscriptions of kind k.
+func (ps *clientPubSub) list(k subKind) *[]string {
+	switch k {
+	case subPattern:
+		return &ps.patterns
+	case subShard:
+		return &ps.shards
+	}
+	return &ps.channels
+}
+
+// registry is the server-wide subscriber lists of kind k.
+func (s *pubsubState) registry(k subKind) map[string][]*Client {
+	switch k {
+	case subPattern:
+		return s.patterns
+	case subShard:
+		return s.shards
+	}
+	return s.channels
+}
+
 // unsubscribe removes one subscription of cl, if it has it.
-func (e *Engine) unsubscribe(cl *Client, name string, pattern bool) {
+func (e *Engine) unsubscribe(cl *Client, name string, k subKind) {
 	ps := cl.ps
 	if ps == nil {
 		return
 	}
-	own, reg := &ps.channels, e.ps.channels
-	if pattern {
-		own, reg = &ps.patterns, e.ps.patterns
-	}
+	own, reg := ps.list(k), e.ps.registry(k)
 	i := slices.Index(*own, name)
 	if i < 0 {
 		return
@@ -182,7 +248,7 @@ func (e *Engine) unsubscribe(cl *Client, name string, pattern bool) {
 		return
 	}
 	delete(reg, name)
-	if pattern {
+	if k == subPattern {
 		if k := slices.Index(e.ps.patOrder, name); k >= 0 {
 			e.ps.patOrder = slices.Delete(e.ps.patOrder, k, k+1)
 		}
@@ -196,11 +262,10 @@ func (c *Client) unsubscribeAll() {
 	if ps == nil {
 		return
 	}
-	for len(ps.channels) > 0 {
-		ps.e.unsubscribe(c, ps.channels[0], false)
-	}
-	for len(ps.patterns) > 0 {
-		ps.e.unsubscribe(c, ps.patterns[0], true)
+	for _, k := range []subKind{subChannel, subPattern, subShard} {
+		for l := ps.list(k); len(*l) > 0; {
+			ps.e.unsubscribe(c, (*l)[0], k)
+		}
 	}
 }
 
@@ -246,6 +311,31 @@ func (e *Engine) Publish(channel, msg []byte) int64 {
 	return n
 }
 
+func cmdSPublish(c *Ctx) {
+	c.W.Int(c.E.SPublish(c.Args[1], c.Args[2]))
+}
+
+// SPublish delivers msg to the subscribers of shard channel and returns
+// how many there were. The caller holds the execution lock.
+func (e *Engine) SPublish(channel, msg []byte) int64 {
+	var n int64
+	var dropped []*Client
+	for _, cl := range e.ps.shards[string(channel)] {
+		cl.W.Push(3)
+		cl.W.BulkString("smessage")
+		cl.W.Bulk(channel)
+		cl.W.Bulk(msg)
+		n++
+		if h, ok := cl.Conn.(ConnHooks); ok && !h.PushedLocked() {
+			dropped = append(dropped, cl)
+		}
+	}
+	for _, cl := range dropped {
+		cl.unsubscribeAll()
+	}
+	return n
+}
+
 // pubsubIntercept applies RESP2's subscribed mode before a command runs:
 // only the (un)subscribe commands, PING, QUIT and RESET are allowed, and
 // PING answers with a "pong" message. It reports whether it answered.
@@ -254,7 +344,7 @@ func (e *Engine) pubsubIntercept(cl *Client, cmd *Command, args [][]byte) bool {
 		return false
 	}
 	switch cmd.Name {
-	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "quit", "reset":
+	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "quit", "reset":
 		return false
 	case "ping":
 		if len(args) > 2 {
@@ -279,13 +369,16 @@ func (e *Engine) pubsubIntercept(cl *Client, cmd *Command, args [][]byte) bool {
 	return true
 }
 
-func cmdPubsubChannels(c *Ctx) {
+func cmdPubsubChannels(c *Ctx)      { pubsubChannels(c, c.E.ps.channels) }
+func cmdPubsubShardChannels(c *Ctx) { pubsubChannels(c, c.E.ps.shards) }
+
+func pubsubChannels(c *Ctx, reg map[string][]*Client) {
 	if len(c.Args) > 3 {
 		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try PUBSUB HELP.")
 		return
 	}
 	var out []string
-	for ch := range c.E.ps.channels {
+	for ch := range reg {
 		if len(c.Args) == 2 || glob.Match(c.Args[2], []byte(ch), false) {
 			out = append(out, ch)
 		}
@@ -297,28 +390,14 @@ func cmdPubsubChannels(c *Ctx) {
 	}
 }
 
-func cmdPubsubNumsub(c *Ctx) {
+func cmdPubsubNumsub(c *Ctx)      { pubsubNumsub(c, c.E.ps.channels) }
+func cmdPubsubShardNumsub(c *Ctx) { pubsubNumsub(c, c.E.ps.shards) }
+
+func pubsubNumsub(c *Ctx, reg map[string][]*Client) {
 	c.W.Array(2 * (len(c.Args) - 2)) // a flat array even in RESP3, as Redis 7.0
 	for _, ch := range c.Args[2:] {
 		c.W.Bulk(ch)
-		c.W.Int(int64(len(c.E.ps.channels[string(ch)])))
-	}
-}
-
-// Shard channels (SSUBSCRIBE) are not implemented: there are none.
-func cmdPubsubShardChannels(c *Ctx) {
-	if len(c.Args) > 3 {
-		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try PUBSUB HELP.")
-		return
-	}
-	c.W.Array(0)
-}
-
-func cmdPubsubShardNumsub(c *Ctx) {
-	c.W.Array(2 * (len(c.Args) - 2)) // a flat array even in RESP3, as Redis 7.0
-	for _, ch := range c.Args[2:] {
-		c.W.Bulk(ch)
-		c.W.Int(0)
+		c.W.Int(int64(len(reg[string(ch)])))
 	}
 }
 
@@ -338,8 +417,8 @@ func cmdPubsubHelp(c *Ctx) {
 	})
 }
 
-// Channels and Patterns count the client's subscriptions (CLIENT LIST's
-// sub= and psub=).
+// Channels, Patterns and ShardChannels count the client's subscriptions
+// (CLIENT LIST's sub=, psub= and ssub=).
 func (c *Client) Channels() int {
 	if c.ps == nil {
 		return 0
@@ -352,4 +431,11 @@ func (c *Client) Patterns() int {
 		return 0
 	}
 	return len(c.ps.patterns)
+}
+
+func (c *Client) ShardChannels() int {
+	if c.ps == nil {
+		return 0
+	}
+	return len(c.ps.shards)
 }

@@ -183,6 +183,11 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 	}
 	c.W.Set(0) // tips
 	writeKeySpecs(c, cmd)
+	// No subcommands is an empty set in RESP3, some an array, as in Redis.
+	if len(cmd.Subs) == 0 {
+		c.W.Set(0)
+		return
+	}
 	c.W.Array(len(cmd.Subs))
 	for _, s := range cmd.Subs {
 		writeCommandInfo(c, s)
@@ -194,7 +199,7 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 // range), generated from the table's key positions.
 func writeKeySpecs(c *Ctx, cmd *Command) {
 	if cmd.FirstKey <= 0 {
-		c.W.Array(0)
+		c.W.Set(0)
 		return
 	}
 	flags := cmd.KeySpecFlags
@@ -209,7 +214,7 @@ func writeKeySpecs(c *Ctx, cmd *Command) {
 	if last >= 0 {
 		last -= int64(cmd.FirstKey)
 	}
-	c.W.Array(1)
+	c.W.Set(1)
 	n := 3
 	if cmd.KeySpecNotes != "" {
 		n++

@@ -121,6 +121,7 @@ func (s *Server) info(req []string) string {
 		w("keyspace_misses", st.Misses)
 		w("pubsub_channels", s.eng.PubSubChannels())
 		w("pubsub_patterns", s.eng.PubSubPatterns())
+		w("pubsubshard_channels", s.eng.PubSubShardChannels())
 		w("total_forks", 0)
 	})
 	section("replication", func(w func(string, any)) {

@@ -55,6 +55,42 @@ func TestPubSubWithGoRedis(t *testing.T) {
 	}
 }
 
+// Shard channels through a client library: go-redis's SSubscribe reads
+// the ssubscribe confirmations and smessage pushes, a regular PUBLISH does
+// not reach them, and closing the subscription drops it server-side.
+func TestShardPubSubWithGoRedis(t *testing.T) {
+	s := startServer(t, nil)
+	ctx := context.Background()
+	for _, proto := range []int{2, 3} {
+		sub := client(t, s, func(o *redis.Options) { o.Protocol = proto })
+		pub := client(t, s, func(o *redis.Options) { o.Protocol = proto })
+		ps := sub.SSubscribe(ctx, "orders", "users")
+		waitFor(t, "shard subscriptions", func() bool { return len(pub.PubSubShardChannels(ctx, "*").Val()) == 2 })
+		if n := pub.Publish(ctx, "orders", "regular").Val(); n != 0 {
+			t.Fatalf("PUBLISH reached %d shard subscribers", n)
+		}
+		if n := pub.SPublish(ctx, "orders", "o1").Val(); n != 1 {
+			t.Fatalf("SPUBLISH reached %d", n)
+		}
+		select {
+		case m := <-ps.Channel():
+			if m.Channel != "orders" || m.Payload != "o1" {
+				t.Fatalf("proto %d: got %+v", proto, m)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("proto %d: no smessage", proto)
+		}
+		if n := pub.PubSubShardNumSub(ctx, "orders", "none").Val(); n["orders"] != 1 || n["none"] != 0 {
+			t.Fatalf("SHARDNUMSUB = %v", n)
+		}
+		if info := pub.Info(ctx, "stats").Val(); !strings.Contains(info, "pubsubshard_channels:2\r\n") {
+			t.Fatalf("INFO stats: %q", info)
+		}
+		ps.Close()
+		waitFor(t, "shard unsubscribe on close", func() bool { return len(pub.PubSubShardChannels(ctx, "*").Val()) == 0 })
+	}
+}
+
 func TestPubSubRawFrames(t *testing.T) {
 	s := startServer(t, nil)
 	addr := s.Addr().String()
