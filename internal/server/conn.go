@@ -76,6 +76,9 @@ type conn struct {
 	prefetched int
 	keyBuf     [][]byte
 	memberBuf  [][]byte
+
+	// Owner only: beforeBlock left an idle-timeout read deadline set.
+	idleDeadline bool
 }
 
 // countingReader counts bytes for INFO's total_net_*_bytes.
@@ -364,10 +367,15 @@ func (c *conn) beforeBlock() error {
 		// requests/s (Redis 33.8k).
 		runtime.Gosched()
 	}
+	// Only this function leaves a deadline on the socket between commands
+	// (waitBlocked clears its own), so without an idle timeout there is
+	// nothing to clear and the runtime's deadline bookkeeping is skipped.
 	if t := c.s.dyn.Load().idleTimeout; t > 0 && !c.cl.InMulti() && !c.subscribed {
 		c.nc.SetReadDeadline(time.Now().Add(t))
-	} else {
+		c.idleDeadline = true
+	} else if c.idleDeadline {
 		c.nc.SetReadDeadline(time.Time{})
+		c.idleDeadline = false
 	}
 	return nil
 }
