@@ -95,7 +95,7 @@ func TestZerosBeforeDataAreCorrupt(t *testing.T) {
 	}
 }
 
-// A file system that cannot preallocate, or a failing fallocate (a full
+// A file system that cannot preallocate, or a failing reservation (a full
 // disk), leaves the log appending as before, without an error state.
 func TestPreallocationFailureIsNotAWriteFailure(t *testing.T) {
 	for _, e := range []error{errors.ErrUnsupported, syscall.ENOSPC} {
