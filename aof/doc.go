@@ -23,8 +23,9 @@
 // header is for: foreign bytes written into the file are rejected loudly.
 //
 // The file may end with zero bytes: space the log reserves ahead of its
-// records (written as zeros), so that an fdatasync after a write need not
-// also write the inode for a new file size. Readers treat trailing zeros as the
+// records (fallocated, or written as zeros under appendfsync always), so
+// that an fdatasync after a write need not also write the inode for a new
+// file size. Readers treat trailing zeros as the
 // end of the log; a clean Close trims them. No frame ends with a zero
 // byte, so the rule can only shorten a torn last frame; zeros followed by
 // anything else are a corrupt record.

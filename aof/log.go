@@ -81,6 +81,8 @@ type Log struct {
 	allocated   int64 // the file's size: written bytes, then preallocated zeros
 	noAlloc     bool  // the file system cannot preallocate
 	allocWarned bool  // leader only: a preallocation failure was logged
+	// Leader only: a block of zeros for zeroFill.
+	zeros       []byte
 	id, base    string
 	baseSize    int64 // file size after Open or the last rewrite
 	written     int64 // the file holds the stream up to here

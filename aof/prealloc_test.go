@@ -95,14 +95,14 @@ func TestZerosBeforeDataAreCorrupt(t *testing.T) {
 	}
 }
 
-// A file system that cannot preallocate, or a failing reservation (a full
+// A file system that cannot preallocate, or a failing fallocate (a full
 // disk), leaves the log appending as before, without an error state.
 func TestPreallocationFailureIsNotAWriteFailure(t *testing.T) {
 	for _, e := range []error{errors.ErrUnsupported, syscall.ENOSPC} {
 		m := vfs.NewMem()
 		ff := vfs.NewFault(m)
 		ff.Inject(vfs.Fault{Op: vfs.OpAllocate, Err: e, Sticky: true})
-		l := mustOpen(t, ff, "/a.aof", slowOpts(Always))
+		l := mustOpen(t, ff, "/a.aof", slowOpts(EverySec))
 		for _, c := range setCmds(3) {
 			if err := l.Wait(l.AppendCommand(c...)); err != nil {
 				t.Fatalf("%v: %v", e, err)
@@ -115,6 +115,39 @@ func TestPreallocationFailureIsNotAWriteFailure(t *testing.T) {
 		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Under always the reservation is written as zeros. A write of them that
+// fails half-way (a disk filling up) is not a write failure either: the
+// records are written, the log stays out of its error state, and Close
+// trims the zeros that did reach the file.
+func TestZeroFillFailureIsNotAWriteFailure(t *testing.T) {
+	m := vfs.NewMem()
+	ff := vfs.NewFault(m)
+	l := mustOpen(t, ff, "/a.aof", slowOpts(Always))
+	before := ff.Count(vfs.OpAllocate)
+	ff.Inject(vfs.Fault{Op: vfs.OpWrite, Err: syscall.ENOSPC, Short: true, Keep: 100})
+	want := setCmds(1) // Close right after the failed turn: nothing else extends the file
+	if err := l.Wait(l.AppendCommand(want[0]...)); err != nil {
+		t.Fatal(err)
+	}
+	st := l.Stats()
+	if st.LastWriteErr != nil {
+		t.Fatalf("error state after a failed reservation: %v", st.LastWriteErr)
+	}
+	if n := ff.Count(vfs.OpAllocate) - before; n != 0 {
+		t.Fatalf("%d fallocate calls under always; the space is written as zeros", n)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if phys := physSize(t, m, "/a.aof"); phys != st.Size {
+		t.Fatalf("after Close the file is %d bytes, its records %d", phys, st.Size)
+	}
+	got, _, err := replayAll(t, m, "/a.aof", nil)
+	if err != nil || join(got) != join(want) {
+		t.Fatalf("replay: %v\n%s", err, join(got))
 	}
 }
 

@@ -3,14 +3,12 @@
 package vfs
 
 import (
-	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
-	"unsafe"
 )
 
 // The inline (raw pwrite) path writes where asked, past the end too, and
@@ -103,58 +101,4 @@ func TestOSSyncInline(t *testing.T) {
 	if !errors.Is(err, syscall.EINVAL) {
 		t.Fatalf("inline fdatasync of a pipe: %v, want EINVAL", err)
 	}
-}
-
-// Allocate must leave written blocks, not fallocate's unwritten extents:
-// the first write into an unwritten block converts its extent, a metadata
-// change every following fdatasync would pay for (sync_linux.go). Checked
-// with FIEMAP where the file system supports it.
-func TestOSAllocateWritesBlocks(t *testing.T) {
-	name := filepath.Join(t.TempDir(), "f")
-	f, err := Default().Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.(Allocator).Allocate(256 << 10); err != nil {
-		t.Fatal(err)
-	}
-	flags, err := extentFlags(f.(osFile).File)
-	if err != nil {
-		t.Skipf("no FIEMAP here: %v", err)
-	}
-	if len(flags) == 0 {
-		t.Fatal("FIEMAP found no extents after Allocate and a sync")
-	}
-	const unwritten = 0x800 // FIEMAP_EXTENT_UNWRITTEN
-	for i, fl := range flags {
-		if fl&unwritten != 0 {
-			t.Fatalf("extent %d of %d is unwritten (flags %#x)", i, len(flags), fl)
-		}
-	}
-}
-
-// extentFlags returns the flags of the file's extents (FS_IOC_FIEMAP with
-// FIEMAP_FLAG_SYNC, so delayed allocation is resolved first).
-func extentFlags(f *os.File) ([]uint32, error) {
-	const (
-		fsIocFiemap    = 0xC020660B
-		fiemapFlagSync = 1
-		maxExtents     = 64
-		headerSize     = 32
-		extentSize     = 56
-	)
-	buf := make([]byte, headerSize+maxExtents*extentSize)
-	binary.LittleEndian.PutUint64(buf[8:], ^uint64(0)) // fm_length: whole file
-	binary.LittleEndian.PutUint32(buf[16:], fiemapFlagSync)
-	binary.LittleEndian.PutUint32(buf[24:], maxExtents)
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), fsIocFiemap, uintptr(unsafe.Pointer(&buf[0]))); e != 0 {
-		return nil, e
-	}
-	n := binary.LittleEndian.Uint32(buf[20:])
-	flags := make([]uint32, 0, n)
-	for i := range min(n, maxExtents) {
-		flags = append(flags, binary.LittleEndian.Uint32(buf[headerSize+int(i)*extentSize+40:]))
-	}
-	return flags, nil
 }

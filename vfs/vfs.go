@@ -53,11 +53,11 @@ type File interface {
 
 // Allocator is implemented by files that can reserve space ahead of the
 // data: Allocate extends the file to size bytes, reading as zeros, if it is
-// shorter. The OS filesystem does it on Linux by writing zeros, which makes
-// later writes into the reserved range overwrites that fdatasync can
-// persist without also writing metadata (see aof's preallocation). It
+// shorter. The OS filesystem does it with fallocate(2) on Linux, which
+// makes later writes into the reserved range overwrites that fdatasync can
+// persist without also writing the inode (see aof's preallocation). It
 // returns an error satisfying errors.Is(err, errors.ErrUnsupported) where
-// the filesystem cannot reserve space.
+// the filesystem cannot reserve space cheaply.
 type Allocator interface {
 	Allocate(size int64) error
 }
