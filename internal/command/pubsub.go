@@ -133,32 +133,8 @@ func (c *Ctx) subReply(k subKind, kind string, name []byte, null bool) {
 	c.W.Int(int64(c.Cl.replyCount(k)))
 }
 
-func cmdSubscribe(c *Ctx) {
-	ps := c.clientPS()
-	for _, ch := range c.Args[1:] {
-		name := string(ch)
-		if !slices.Contains(ps.channels, name) {
-			ps.channels = append(ps.channels, name)
-			c.E.ps.channels[name] = append(c.E.ps.channels[name], c.Cl)
-		}
-		c.subReply(subChannel, "subscribe", ch, false)
-	}
-}
-
-func cmdPSubscribe(c *Ctx) {
-	ps := c.clientPS()
-	for _, p := range c.Args[1:] {
-		name := string(p)
-		if !slices.Contains(ps.patterns, name) {
-			ps.patterns = append(ps.patterns, name)
-			if len(c.E.ps.patterns[name]) == 0 {
-				c.E.ps.patOrder = append(c.E.ps.patOrder, name)
-			}
-			c.E.ps.patterns[name] = append(c.E.ps.patterns[name], c.Cl)
-		}
-		c.subReply(subPattern, "psubscribe", p, false)
-	}
-}
+func cmdSubscribe(c *Ctx)  { c.subscribeCmd(subChannel, "subscribe") }
+func cmdPSubscribe(c *Ctx) { c.subscribeCmd(subPattern, "psubscribe") }
 
 func cmdSSubscribe(c *Ctx) {
 	// Redis refuses it inside EXEC (a client that expects one reply per
@@ -167,14 +143,22 @@ func cmdSSubscribe(c *Ctx) {
 		c.Err("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
 		return
 	}
+	c.subscribeCmd(subShard, "ssubscribe")
+}
+
+func (c *Ctx) subscribeCmd(k subKind, kind string) {
 	ps := c.clientPS()
-	for _, ch := range c.Args[1:] {
-		name := string(ch)
-		if !slices.Contains(ps.shards, name) {
-			ps.shards = append(ps.shards, name)
-			c.E.ps.shards[name] = append(c.E.ps.shards[name], c.Cl)
+	own, reg := ps.list(k), c.E.ps.registry(k)
+	for _, a := range c.Args[1:] {
+		name := string(a)
+		if !slices.Contains(*own, name) {
+			*own = append(*own, name)
+			if k == subPattern && len(reg[name]) == 0 {
+				c.E.ps.patOrder = append(c.E.ps.patOrder, name)
+			}
+			reg[name] = append(reg[name], c.Cl)
 		}
-		c.subReply(subShard, "ssubscribe", ch, false)
+		c.subReply(k, kind, a, false)
 	}
 }
 
@@ -277,20 +261,13 @@ func cmdPublish(c *Ctx) {
 // matching it, and returns how many deliveries were made. The caller holds
 // the execution lock.
 func (e *Engine) Publish(channel, msg []byte) int64 {
-	var n int64
-	var dropped []*Client
-	deliver := func(cl *Client) {
-		n++
-		if h, ok := cl.Conn.(ConnHooks); ok && !h.PushedLocked() {
-			dropped = append(dropped, cl)
-		}
-	}
+	var d delivery
 	for _, cl := range e.ps.channels[string(channel)] {
 		cl.W.Push(3)
 		cl.W.BulkString("message")
 		cl.W.Bulk(channel)
 		cl.W.Bulk(msg)
-		deliver(cl)
+		d.pushed(cl)
 	}
 	for _, p := range e.ps.patOrder {
 		if !glob.Match([]byte(p), channel, false) {
@@ -302,13 +279,10 @@ func (e *Engine) Publish(channel, msg []byte) int64 {
 			cl.W.BulkString(p)
 			cl.W.Bulk(channel)
 			cl.W.Bulk(msg)
-			deliver(cl)
+			d.pushed(cl)
 		}
 	}
-	for _, cl := range dropped {
-		cl.unsubscribeAll()
-	}
-	return n
+	return d.finish()
 }
 
 func cmdSPublish(c *Ctx) {
@@ -318,22 +292,39 @@ func cmdSPublish(c *Ctx) {
 // SPublish delivers msg to the subscribers of shard channel and returns
 // how many there were. The caller holds the execution lock.
 func (e *Engine) SPublish(channel, msg []byte) int64 {
-	var n int64
-	var dropped []*Client
+	var d delivery
 	for _, cl := range e.ps.shards[string(channel)] {
 		cl.W.Push(3)
 		cl.W.BulkString("smessage")
 		cl.W.Bulk(channel)
 		cl.W.Bulk(msg)
-		n++
-		if h, ok := cl.Conn.(ConnHooks); ok && !h.PushedLocked() {
-			dropped = append(dropped, cl)
-		}
+		d.pushed(cl)
 	}
-	for _, cl := range dropped {
+	return d.finish()
+}
+
+// delivery counts the messages one publish appends to subscribers'
+// writers and collects the subscribers whose connections refused theirs.
+type delivery struct {
+	n       int64
+	dropped []*Client
+}
+
+// pushed records a message appended to cl's writer and tells the server.
+func (d *delivery) pushed(cl *Client) {
+	d.n++
+	if h, ok := cl.Conn.(ConnHooks); ok && !h.PushedLocked() {
+		d.dropped = append(d.dropped, cl)
+	}
+}
+
+// finish drops the subscriptions of the clients being disconnected (their
+// output exceeded the limit) and returns the deliveries made.
+func (d *delivery) finish() int64 {
+	for _, cl := range d.dropped {
 		cl.unsubscribeAll()
 	}
-	return n
+	return d.n
 }
 
 // pubsubIntercept applies RESP2's subscribed mode before a command runs:
