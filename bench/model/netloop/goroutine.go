@@ -3,7 +3,8 @@ package main
 import (
 	"net"
 	"syscall"
-	"unsafe"
+
+	"github.com/kevy-db/kevy/internal/netpoll"
 )
 
 // serveGoroutines is kevy's model: one goroutine per connection that reads
@@ -30,13 +31,13 @@ func serveConn(c net.Conn, s *store) {
 	var n int
 	var errno syscall.Errno
 	read := func(fd uintptr) bool {
-		n, errno = rawIO(syscall.SYS_READ, fd, in[len(in):cap(in)])
+		n, errno = netpoll.RawRead(fd, in[len(in):cap(in)])
 		return errno != syscall.EAGAIN
 	}
 	var pending []byte
 	write := func(fd uintptr) bool {
 		for len(pending) > 0 {
-			w, e := rawIO(syscall.SYS_WRITE, fd, pending)
+			w, e := netpoll.RawWrite(fd, pending)
 			if e == syscall.EAGAIN {
 				return false
 			}
@@ -61,18 +62,6 @@ func serveConn(c net.Conn, s *store) {
 			if err := rc.Write(write); err != nil || errno != 0 {
 				return
 			}
-		}
-	}
-}
-
-func rawIO(trap, fd uintptr, p []byte) (int, syscall.Errno) {
-	if len(p) == 0 {
-		return 0, 0
-	}
-	for {
-		n, _, e := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		if e != syscall.EINTR {
-			return int(n), e
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/kevy-db/kevy/internal/netpoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -51,7 +52,7 @@ func serveLoop(ln net.Listener, s *store) error {
 			if c == nil {
 				continue
 			}
-			r, e := rawIO(syscall.SYS_READ, uintptr(c.fd), c.in[len(c.in):cap(c.in)])
+			r, e := netpoll.RawRead(uintptr(c.fd), c.in[len(c.in):cap(c.in)])
 			if e == syscall.EAGAIN {
 				continue
 			}
@@ -71,7 +72,7 @@ func serveLoop(ln net.Listener, s *store) error {
 		// Redis's beforeSleep: the client sees them in one burst.
 		kept := pending[:0]
 		for _, c := range pending {
-			w, e := rawIO(syscall.SYS_WRITE, uintptr(c.fd), c.out)
+			w, e := netpoll.RawWrite(uintptr(c.fd), c.out)
 			switch {
 			case e == syscall.EAGAIN:
 				kept = append(kept, c)
