@@ -404,26 +404,36 @@ func (l *Log) preallocate(f vfs.File, allocated, need int64, zero bool) (int64, 
 	if !ok {
 		return allocated, true
 	}
-	chunk := min(max(need/8, minPrealloc), maxPrealloc)
-	size := need + chunk
+	size := reserveTo(need, maxPrealloc)
 	if err := a.Allocate(size); err != nil {
 		if errors.Is(err, errors.ErrUnsupported) {
 			return allocated, true
 		}
-		if !l.allocWarned {
-			l.allocWarned = true
-			l.logger.Warn("aof: cannot preallocate log space; appending without it", "file", l.path, "size", size, "err", err)
-		}
+		l.reserveFailed(size, err)
 		return allocated, false
 	}
 	l.allocWarned = false
 	return size, false
 }
 
+// reserveTo is the size a reservation for need bytes extends the file to:
+// an eighth more, within minPrealloc and maxChunk.
+func reserveTo(need, maxChunk int64) int64 {
+	return need + min(max(need/8, minPrealloc), maxChunk)
+}
+
+// reserveFailed logs the first of a run of failed reservations.
+func (l *Log) reserveFailed(size int64, err error) {
+	if !l.allocWarned {
+		l.allocWarned = true
+		l.logger.Warn("aof: cannot reserve log space; appending without it", "file", l.path, "size", size, "err", err)
+	}
+}
+
 // zeroFill extends the file with zeros to need plus a chunk and returns
 // its new size, as far as the writes got.
 func (l *Log) zeroFill(f vfs.File, allocated, need int64) int64 {
-	size := need + min(max(need/8, minPrealloc), maxZeroFill)
+	size := reserveTo(need, maxZeroFill)
 	if l.zeros == nil {
 		l.zeros = make([]byte, 64<<10)
 	}
@@ -432,10 +442,7 @@ func (l *Log) zeroFill(f vfs.File, allocated, need int64) int64 {
 		n, err := vfs.WriteAtInline(f, l.zeros[:min(int64(len(l.zeros)), size-off)], off)
 		off += int64(n)
 		if err != nil {
-			if !l.allocWarned {
-				l.allocWarned = true
-				l.logger.Warn("aof: cannot reserve log space; appending without it", "file", l.path, "size", size, "err", err)
-			}
+			l.reserveFailed(size, err)
 			return off
 		}
 	}
