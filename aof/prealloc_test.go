@@ -18,6 +18,22 @@ func physSize(t *testing.T, fsys vfs.FS, path string) int64 {
 	return fi.Size()
 }
 
+// closeTrimmed closes the log at /a.aof and checks that the file then
+// ends with its records (size bytes: no zeros left) and replays as want.
+func closeTrimmed(t *testing.T, l *Log, m vfs.FS, size int64, want [][][]byte) {
+	t.Helper()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if phys := physSize(t, m, "/a.aof"); phys != size {
+		t.Fatalf("after Close the file is %d bytes, its records %d", phys, size)
+	}
+	got, _, err := replayAll(t, m, "/a.aof", nil)
+	if err != nil || join(got) != join(want) {
+		t.Fatalf("replay: %v\n%s", err, join(got))
+	}
+}
+
 // The log reserves space ahead of its records, readers see only the
 // records while it is open, and Close leaves no zeros behind.
 func TestPreallocatedTailIsInvisible(t *testing.T) {
@@ -36,16 +52,7 @@ func TestPreallocatedTailIsInvisible(t *testing.T) {
 	if res, err := Check(m, "/a.aof"); err != nil || !res.Valid() || res.Size != st.Size || res.Commands != 20 {
 		t.Fatalf("Check of the open log: %+v %v", res, err)
 	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if phys := physSize(t, m, "/a.aof"); phys != st.Size {
-		t.Fatalf("after Close the file is %d bytes, its records %d", phys, st.Size)
-	}
-	got, _, err := replayAll(t, m, "/a.aof", nil)
-	if err != nil || join(got) != join(want) {
-		t.Fatalf("replay: %v\n%s", err, join(got))
-	}
+	closeTrimmed(t, l, m, st.Size, want)
 }
 
 // After a crash the zeros stay; the next process appends right after the
@@ -139,16 +146,7 @@ func TestZeroFillFailureIsNotAWriteFailure(t *testing.T) {
 	if n := ff.Count(vfs.OpAllocate) - before; n != 0 {
 		t.Fatalf("%d fallocate calls under always; the space is written as zeros", n)
 	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if phys := physSize(t, m, "/a.aof"); phys != st.Size {
-		t.Fatalf("after Close the file is %d bytes, its records %d", phys, st.Size)
-	}
-	got, _, err := replayAll(t, m, "/a.aof", nil)
-	if err != nil || join(got) != join(want) {
-		t.Fatalf("replay: %v\n%s", err, join(got))
-	}
+	closeTrimmed(t, l, m, st.Size, want)
 }
 
 // A failed write inside the preallocated space is cut off like any other,
