@@ -110,8 +110,7 @@ func (s *Server) killClients(f command.KillFilter, self *command.Client) int {
 			self.CloseAfterReply = true
 			continue
 		}
-		c.killed.Store(true)
-		c.nc.Close()
+		c.abort()
 	}
 	return n
 }

@@ -89,7 +89,7 @@ func (c *conn) flusher() {
 		err := c.send(data)
 		c.writeMu.Unlock()
 		if err != nil {
-			c.nc.Close() // the owner's read fails and it cleans up
+			c.abort() // the owner's read fails and it cleans up
 			return
 		}
 	}
@@ -155,9 +155,8 @@ func (c *conn) PushedLocked() bool {
 	if over {
 		c.s.log.Warn("client scheduled to be closed ASAP for overcoming of output buffer limits",
 			"addr", c.cl.Addr, "pending", pending)
-		c.killed.Store(true)
 		c.cl.W.Truncate(0) // release the memory now
-		c.nc.Close()
+		c.abort()
 		return false
 	}
 	select {

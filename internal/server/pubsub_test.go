@@ -208,11 +208,13 @@ func TestSubscriberKeepsReceivingWhileIdle(t *testing.T) {
 	addr := s.Addr().String()
 	sub := dialRaw(t, addr)
 	sub.do("SUBSCRIBE", "c")
-	p := dialRaw(t, addr)
 	for i := range 5 {
 		// Let more than the idle timeout pass: it does not apply to
-		// subscribers, so the connection must still deliver.
+		// subscribers, so the connection must still deliver. Each
+		// message comes from a new publisher, which the timeout does
+		// apply to.
 		time.Sleep(40 * time.Millisecond)
+		p := dialRaw(t, addr)
 		if got := p.do("PUBLISH", "c", "m"); got != ":1\r\n" {
 			t.Fatalf("PUBLISH %d = %q", i, got)
 		}

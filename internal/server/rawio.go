@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -35,7 +36,18 @@ type rawIO struct {
 	rd, wr  rawCall
 	readFn  func(fd uintptr) bool
 	writeFn func(fd uintptr) bool
+
+	// Owner only, while conn.serveRaw runs its commands inside
+	// RawConn.Read's callback (see there): the socket's descriptor, and
+	// whether a read of this callback found the socket empty.
+	inStep  bool
+	fd      uintptr
+	drained bool
 }
+
+// errWouldBlock is Read's answer inside a step when the socket has
+// nothing to read: the step ends and the poller waits for input.
+var errWouldBlock = errors.New("server: socket would block")
 
 type rawCall struct {
 	p     []byte
@@ -72,6 +84,9 @@ func (r *rawIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if r.inStep {
+		return r.stepRead(p)
+	}
 	c := &r.rd
 	c.p, c.n, c.errno = p, 0, 0
 	err := r.rc.Read(r.readFn)
@@ -85,6 +100,48 @@ func (r *rawIO) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return c.n, nil
+}
+
+// stepRead is Read inside a step. A read that returned less than it was
+// offered emptied the socket, so the next one is not tried: the step ends
+// and the poller waits. Within one RawConn.Read call the poller keeps the
+// readiness of every arrival since the call began (only its start forgets
+// older ones), so input that came in after that read wakes the wait at
+// once, and none is missed. Without pipelining this saves the read that
+// follows every reply and finds nothing (EAGAIN): a system call per request.
+func (r *rawIO) stepRead(p []byte) (int, error) {
+	if r.drained {
+		r.drained = false
+		return 0, errWouldBlock
+	}
+	n, errno := netpoll.RawRead(r.fd, p)
+	switch {
+	case errno == syscall.EAGAIN:
+		return 0, errWouldBlock
+	case errno != 0:
+		return 0, os.NewSyscallError("read", errno)
+	case n == 0:
+		return 0, io.EOF
+	}
+	r.drained = n < len(p)
+	return n, nil
+}
+
+// shutdown ends the connection from another goroutine without waiting for
+// its owner: closing the descriptor would wait until the owner left the
+// callback it may be running commands in (RawConn holds the descriptor
+// for the callback's duration), and a closer holding a lock the owner
+// needs would never get it. The owner's next read finds the end of input
+// and it closes the socket itself.
+func (r *rawIO) shutdown() error {
+	var serr error
+	err := r.rc.Control(func(fd uintptr) {
+		serr = syscall.Shutdown(int(fd), syscall.SHUT_RDWR)
+	})
+	if err == nil {
+		err = serr
+	}
+	return err
 }
 
 func (r *rawIO) writeAll(fd uintptr) bool {

@@ -297,7 +297,7 @@ func (s *Server) Close() error {
 	s.lnMu.Unlock()
 	s.clientsMu.Lock()
 	for _, c := range s.clients {
-		c.nc.Close()
+		c.abort()
 	}
 	s.clientsMu.Unlock()
 	// Release the log file. Close flushes what is buffered, which loses
