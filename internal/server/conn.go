@@ -293,6 +293,9 @@ func (c *conn) serveRaw(r *rawIO) {
 func (c *conn) step(fd uintptr) bool {
 	r := c.raw
 	r.fd, r.inStep = fd, true
+	if p := c.s.poller; p != nil {
+		p.noteWake()
+	}
 	for {
 		args, err := c.rd.ReadCommand()
 		if err == errWouldBlock {

@@ -55,6 +55,10 @@ type Options struct {
 	AutoAOFRewriteMinSize    int64
 	// Limits are the encoding thresholds (hash-max-listpack-entries …).
 	Limits *command.EncodingLimits
+	// BusyPoll keeps the server polling the network between requests
+	// while it is busy (busypoll.go). cmd/kevy sets it unless
+	// KEVY_BUSY_POLL=no; tests leave it off.
+	BusyPoll bool
 	// AutoProcs lets the server choose GOMAXPROCS for its fsync policy
 	// (see tuneProcs). cmd/kevy sets it unless GOMAXPROCS is in the
 	// environment; tests leave it off.

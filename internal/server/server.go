@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +73,7 @@ type Server struct {
 	stats     serverStats
 	p         persistState
 	dyn       atomic.Pointer[dynamic]
+	poller    *busyPoller // nil unless Options.BusyPoll
 }
 
 // dynamic holds settings that CONFIG SET may change while connections read
@@ -115,6 +117,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.initPersist()
 	s.tuneProcs()
+	if opts.BusyPoll {
+		s.poller = newBusyPoller()
+	}
 	s.dyn.Store(&dynamic{
 		requirePass:   opts.RequirePass,
 		protectedMode: opts.ProtectedMode,
@@ -195,6 +200,9 @@ func (s *Server) Serve() error {
 	}
 	s.wg.Add(1)
 	go s.cron()
+	if s.poller != nil {
+		go s.poller.run(s.done)
+	}
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		go func(ln net.Listener) { errc <- s.acceptLoop(ln) }(ln)
@@ -265,6 +273,11 @@ func (s *Server) cron() {
 			continue
 		}
 		start := time.Now()
+		if s.poller != nil {
+			if cpu, ok := processCPU(); ok {
+				s.poller.tune(start, cpu, runtime.GOMAXPROCS(0))
+			}
+		}
 		for time.Since(start) < budget {
 			s.mu.Lock()
 			s.st.SetTime(time.Now().UnixMilli())

@@ -134,7 +134,12 @@ func TestKillClientWhoseRepliesAreStuck(t *testing.T) {
 // never comes.
 func TestStepsMissNoInput(t *testing.T) {
 	s := startServer(t, nil)
-	c := dialRaw(t, s.Addr().String())
+	checkSplitStream(t, s.Addr().String())
+}
+
+func checkSplitStream(t *testing.T, addr string) {
+	t.Helper()
+	c := dialRaw(t, addr)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var stream []byte
 	const n = 3000
