@@ -21,13 +21,18 @@ import (
 // never sleeps, so the server uses its whole core while it polls (5
 // clients: 72 % -> 98 %). It is therefore done only when the server is
 // busy anyway (busyPollOn of one core over the last cron period, with
-// hysteresis) and on one P (tune), and stops within busyPollWindow of the
+// hysteresis), with clients that wait for each reply, and on one P (tune), and stops within busyPollWindow of the
 // last request, so an idle server sleeps as before. cmd/kevy enables it;
-// KEVY_BUSY_POLL=no turns it off.
+// KEVY_NO_BUSY_POLL=1 turns it off.
 const (
 	busyPollWindow = 50 * time.Microsecond
 	busyPollOn     = 0.70 // start polling above this fraction of a core
 	busyPollOff    = 0.60 // stop below this one
+	// Poll only while a wake-up brings at most this many commands on
+	// average: with pipelined clients wake-ups are rare per request, and
+	// under appendfsync everysec at -P 16 polling cost 5-34 % (2 rounds
+	// of every workload, the same binary polling and not).
+	busyPollMaxPerWake = 2
 )
 
 type busyPoller struct {
@@ -35,11 +40,14 @@ type busyPoller struct {
 	on       atomic.Bool   // the server is busy enough to poll
 	idle     atomic.Bool   // the poller sleeps; the next wake-up signals it
 	wake     chan struct{}
-	wastedNs atomic.Int64 // polling that found nothing, not counted as busy
+	wastedNs atomic.Int64  // polling that found nothing, not counted as busy
+	commands atomic.Uint64 // commands the woken connections ran
 
 	// cron only: the previous sample.
 	lastCPU    time.Duration
 	lastWasted int64
+	lastWakes  uint64
+	lastCmds   uint64
 	lastWall   time.Time
 }
 
@@ -114,17 +122,18 @@ func (p *busyPoller) poll(y *netpoll.Yielder, done <-chan struct{}) uint64 {
 
 // tune, called by cron with the process's CPU time, turns polling on or
 // off from the CPU used since the last call, less the polls that found
-// nothing. Only a server on one P polls: that is how kevy runs on two
+// nothing, and from the commands per wake-up. Only a server on one P polls: that is how kevy runs on two
 // cores except under appendfsync always (tuneProcs), and with a second P
 // the poller would spin on a core of its own. Under always a measurement
 // with two Ps found no gain at 50 clients and a loss at 200.
 func (p *busyPoller) tune(now time.Time, cpu time.Duration, procs int) {
-	wasted := p.wastedNs.Load()
+	wasted, wakes, cmds := p.wastedNs.Load(), p.wakes.Load(), p.commands.Load()
 	if !p.lastWall.IsZero() {
 		wall := now.Sub(p.lastWall)
 		busy := float64(cpu-p.lastCPU-time.Duration(wasted-p.lastWasted)) / float64(wall)
+		pipelined := cmds-p.lastCmds > busyPollMaxPerWake*(wakes-p.lastWakes)
 		switch {
-		case procs != 1:
+		case procs != 1 || pipelined:
 			p.on.Store(false)
 		case busy > busyPollOn:
 			p.on.Store(true)
@@ -133,6 +142,7 @@ func (p *busyPoller) tune(now time.Time, cpu time.Duration, procs int) {
 		}
 	}
 	p.lastCPU, p.lastWasted, p.lastWall = cpu, wasted, now
+	p.lastWakes, p.lastCmds = wakes, cmds
 }
 
 // processCPU is the CPU time the process has used.

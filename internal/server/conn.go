@@ -293,26 +293,32 @@ func (c *conn) serveRaw(r *rawIO) {
 func (c *conn) step(fd uintptr) bool {
 	r := c.raw
 	r.fd, r.inStep = fd, true
-	if p := c.s.poller; p != nil {
+	p := c.s.poller
+	if p != nil {
 		p.noteWake()
 	}
+	cmds, more := uint64(0), false
 	for {
 		args, err := c.rd.ReadCommand()
 		if err == errWouldBlock {
-			r.inStep = false
-			return false
+			more = true
+			break
 		}
 		if err != nil {
 			c.stepErr = err
 			break
 		}
+		cmds++
 		if n := c.run(args); n != nextRead {
 			c.stepNext = n
 			break
 		}
 	}
+	if p != nil {
+		p.commands.Add(cmds)
+	}
 	r.inStep = false
-	return true
+	return !more
 }
 
 // abort ends the connection from another goroutine. It never waits for

@@ -57,7 +57,7 @@ type Options struct {
 	Limits *command.EncodingLimits
 	// BusyPoll keeps the server polling the network between requests
 	// while it is busy (busypoll.go). cmd/kevy sets it unless
-	// KEVY_BUSY_POLL=no; tests leave it off.
+	// KEVY_NO_BUSY_POLL=1; tests leave it off.
 	BusyPoll bool
 	// AutoProcs lets the server choose GOMAXPROCS for its fsync policy
 	// (see tuneProcs). cmd/kevy sets it unless GOMAXPROCS is in the
