@@ -21,17 +21,18 @@ import (
 // never sleeps, so the server uses its whole core while it polls (5
 // clients: 72 % -> 98 %). It is therefore done only when the server is
 // busy anyway (busyPollOn of one core over the last cron period, with
-// hysteresis), with clients that wait for each reply, and on one P (tune), and stops within busyPollWindow of the
-// last request, so an idle server sleeps as before. cmd/kevy enables it;
-// KEVY_NO_BUSY_POLL=1 turns it off.
+// hysteresis), with clients that wait for each reply, and on one P
+// (tune), and it stops within busyPollWindow of the last request, so an
+// idle server sleeps as before. cmd/kevy enables it; KEVY_NO_BUSY_POLL=1
+// turns it off.
 const (
 	busyPollWindow = 50 * time.Microsecond
 	busyPollOn     = 0.70 // start polling above this fraction of a core
 	busyPollOff    = 0.60 // stop below this one
 	// Poll only while a wake-up brings at most this many commands on
 	// average: with pipelined clients wake-ups are rare per request, and
-	// under appendfsync everysec at -P 16 polling cost 5-34 % (2 rounds
-	// of every workload, the same binary polling and not).
+	// under appendfsync everysec at -P 16 polling cost 3-34 % on eight
+	// of nine workloads (2 rounds, the same binary polling and not).
 	busyPollMaxPerWake = 2
 )
 
@@ -122,10 +123,11 @@ func (p *busyPoller) poll(y *netpoll.Yielder, done <-chan struct{}) uint64 {
 
 // tune, called by cron with the process's CPU time, turns polling on or
 // off from the CPU used since the last call, less the polls that found
-// nothing, and from the commands per wake-up. Only a server on one P polls: that is how kevy runs on two
-// cores except under appendfsync always (tuneProcs), and with a second P
-// the poller would spin on a core of its own. Under always a measurement
-// with two Ps found no gain at 50 clients and a loss at 200.
+// nothing, and from the commands per wake-up. Only a server on one P
+// polls: that is how kevy runs on two cores except under appendfsync
+// always (tuneProcs), and with a second P the poller would spin on a core
+// of its own. Under always a measurement with two Ps found no gain at 50
+// clients and a loss at 200.
 func (p *busyPoller) tune(now time.Time, cpu time.Duration, procs int) {
 	wasted, wakes, cmds := p.wastedNs.Load(), p.wakes.Load(), p.commands.Load()
 	if !p.lastWall.IsZero() {

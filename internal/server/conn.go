@@ -80,8 +80,9 @@ type conn struct {
 	// Owner only: beforeBlock left an idle-timeout read deadline set.
 	idleDeadline bool
 
-	// Owner only: serveRaw's state (the callback is bound once, so a step
-	// allocates nothing).
+	// raw is io when it is a rawIO (nil otherwise), set before the
+	// connection is registered. The rest is serveRaw's owner-only state
+	// (the callback is bound once, so a step allocates nothing).
 	raw      *rawIO
 	stepFn   func(fd uintptr) bool
 	stepNext next
@@ -157,7 +158,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	}
 	c := &conn{s: s, nc: nc, io: nc}
 	if r := newRawIO(nc); r != nil {
-		c.io = r
+		c.io, c.raw = r, r
 	}
 	c.in.c = c
 	now := time.Now()
@@ -197,8 +198,8 @@ func (s *Server) serveConn(nc net.Conn) {
 
 	c.rd = resp.NewReader(&c.in, c.limits())
 	c.rd.SetBeforeBlock(c.beforeBlock)
-	if r, ok := c.io.(*rawIO); ok {
-		c.serveRaw(r)
+	if c.raw != nil {
+		c.serveRaw()
 		return
 	}
 	for {
@@ -207,12 +208,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			c.readFailed(err)
 			return
 		}
-		switch c.run(args) {
-		case nextBlock:
-			if !c.waitBlocked() {
-				return
-			}
-		case nextEnd:
+		if !c.resume(c.run(args)) {
 			return
 		}
 	}
@@ -247,6 +243,18 @@ func (c *conn) run(args [][]byte) next {
 	return nextRead
 }
 
+// resume carries out what run decided, reporting whether the connection
+// goes on reading.
+func (c *conn) resume(n next) bool {
+	switch n {
+	case nextBlock:
+		return c.waitBlocked()
+	case nextEnd:
+		return false
+	}
+	return true
+}
+
 // serveRaw is serveConn's loop for a socket read with raw system calls.
 // Commands run inside RawConn.Read's callback, in steps: a step reads and
 // runs commands until the socket has nothing left, and returning from the
@@ -258,11 +266,9 @@ func (c *conn) run(args [][]byte) next {
 // While a step runs, the descriptor is held, so closing the socket from
 // another goroutine would wait for the step to end; such closers use
 // abort, which does not.
-func (c *conn) serveRaw(r *rawIO) {
-	c.raw = r
-	if c.stepFn == nil {
-		c.stepFn = c.step
-	}
+func (c *conn) serveRaw() {
+	r := c.raw
+	c.stepFn = c.step
 	for {
 		c.stepNext, c.stepErr = nextRead, nil
 		// A new RawConn.Read forgets readiness seen before it: the first
@@ -276,12 +282,7 @@ func (c *conn) serveRaw(r *rawIO) {
 			c.readFailed(err)
 			return
 		}
-		switch c.stepNext {
-		case nextBlock:
-			if !c.waitBlocked() {
-				return
-			}
-		case nextEnd:
+		if !c.resume(c.stepNext) {
 			return
 		}
 	}
@@ -325,12 +326,11 @@ func (c *conn) step(fd uintptr) bool {
 // the owner, so it may be called under any lock (serveRaw).
 func (c *conn) abort() {
 	c.killed.Store(true)
-	r, ok := c.io.(*rawIO)
-	if !ok {
+	if c.raw == nil {
 		c.nc.Close() // no step holds the descriptor
 		return
 	}
-	if r.shutdown() != nil {
+	if c.raw.shutdown() != nil {
 		// Already closed, or a socket the kernel will not shut down
 		// (the peer is gone, so the owner's reads fail anyway): close it
 		// once the owner lets go, without waiting here.
