@@ -60,6 +60,22 @@ func (r *rawConn) do(args ...string) string {
 	return r.read()
 }
 
+// clientID is this connection's CLIENT ID, as CLIENT KILL ID takes it.
+func (r *rawConn) clientID() string {
+	r.t.Helper()
+	return strings.TrimSpace(strings.TrimPrefix(r.do("CLIENT", "ID"), ":"))
+}
+
+// waitClosed waits for ch to be closed, failing after d.
+func waitClosed(t *testing.T, ch <-chan struct{}, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(d):
+		t.Fatal(what)
+	}
+}
+
 // waitFor polls cond until it holds, failing after 5 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -191,7 +207,7 @@ func TestDisconnectWhileBlockedLosesNothing(t *testing.T) {
 
 	// CLIENT KILL of a blocked client.
 	b := dialRaw(t, addr)
-	id := strings.TrimSpace(strings.TrimPrefix(b.do("CLIENT", "ID"), ":"))
+	id := b.clientID()
 	b.send("BRPOPLPUSH", "empty", "dst", "0")
 	waitBlocked(t, s, 1)
 	if got := p.do("CLIENT", "KILL", "ID", id); got != ":1\r\n" {

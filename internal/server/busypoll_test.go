@@ -78,11 +78,7 @@ func TestBusyPollerSleepsWhenQuiet(t *testing.T) {
 	p.on.Store(false)
 	waitFor(t, "the poller to stop", func() bool { return p.idle.Load() })
 	close(done)
-	select {
-	case <-exited:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the poller did not exit")
-	}
+	waitClosed(t, exited, 5*time.Second, "the poller did not exit")
 }
 
 // Requests split at random keep being answered in order while the poller

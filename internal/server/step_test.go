@@ -20,7 +20,7 @@ import (
 func busyClient(t *testing.T, addr string, args ...string) (id string, gone <-chan struct{}) {
 	t.Helper()
 	c := dialRaw(t, addr)
-	id = strings.TrimSpace(strings.TrimPrefix(c.do("CLIENT", "ID"), ":"))
+	id = c.clientID()
 	batch := bytes.Repeat(resp.AppendCommandStrings(nil, args...), 200)
 	done := make(chan struct{})
 	go func() {
@@ -52,11 +52,7 @@ func TestKillWhileVictimRunsCommands(t *testing.T) {
 		if got := k.do("CLIENT", "KILL", "ID", id); got != ":1\r\n" {
 			t.Fatalf("CLIENT KILL = %q", got)
 		}
-		select {
-		case <-gone:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the killed client's connection is still open")
-		}
+		waitClosed(t, gone, 5*time.Second, "the killed client's connection is still open")
 	}
 }
 
@@ -80,17 +76,9 @@ func TestCloseWhileClientsRunCommands(t *testing.T) {
 		s.Close()
 		close(closed)
 	}()
-	select {
-	case <-closed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Server.Close did not return")
-	}
+	waitClosed(t, closed, 10*time.Second, "Server.Close did not return")
 	for _, g := range gone {
-		select {
-		case <-g:
-		case <-time.After(5 * time.Second):
-			t.Fatal("a connection is still open after Close")
-		}
+		waitClosed(t, g, 5*time.Second, "a connection is still open after Close")
 	}
 }
 
@@ -104,7 +92,7 @@ func TestKillClientWhoseRepliesAreStuck(t *testing.T) {
 		t.Fatalf("SET = %q", got)
 	}
 	v := dialRaw(t, addr)
-	id := strings.TrimSpace(strings.TrimPrefix(v.do("CLIENT", "ID"), ":"))
+	id := v.clientID()
 	v.send("GET", "big")
 	v.send("GET", "big") // 8 MB of replies that nobody reads
 	waitFor(t, "the victim's stuck output", func() bool {
