@@ -115,6 +115,18 @@ func (l *Log) WaitWritten(off int64) error { return l.wait(off, false, false) }
 // WaitDurable waits until the record ending at off has been fsynced.
 func (l *Log) WaitDurable(off int64) error { return l.wait(off, true, false) }
 
+// Acked returns the offset up to which Wait returns at once: the durable
+// offset under Always, the written one otherwise. A caller that holds
+// replies for several records can release those that end at or before it.
+func (l *Log) Acked() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.policy == Always {
+		return l.durable
+	}
+	return l.written
+}
+
 func (l *Log) wait(off int64, durable, byPolicy bool) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

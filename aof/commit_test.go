@@ -342,3 +342,34 @@ func (l *Log) bufCap() int {
 	defer l.mu.Unlock()
 	return cap(l.buf)
 }
+
+// Acked is the offset up to which Wait returns at once: durable under
+// always, written otherwise.
+func TestAcked(t *testing.T) {
+	m := vfs.NewMem()
+	l := mustOpen(t, m, "/a.aof", slowOpts(Always))
+	off := l.Append(frame("SET", "a", "1"))
+	if got := l.Acked(); got >= off {
+		t.Fatalf("Acked = %d before any turn, record ends at %d", got, off)
+	}
+	if err := l.Wait(off); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Acked(); got < off {
+		t.Fatalf("Acked = %d after Wait under always (record ends at %d)", got, off)
+	}
+	if err := l.SetPolicy(EverySec); err != nil {
+		t.Fatal(err)
+	}
+	off = l.Append(frame("SET", "b", "2"))
+	if err := l.WaitWritten(off); err != nil {
+		t.Fatal(err)
+	}
+	// Written, not fsynced, is what everysec acknowledges.
+	if d := l.Stats().Durable; d >= off {
+		t.Fatalf("durable offset %d under everysec with an hour's interval: the record (ending at %d) was fsynced", d, off)
+	}
+	if got := l.Acked(); got < off {
+		t.Fatalf("Acked = %d under everysec with the record written (ends at %d)", got, off)
+	}
+}

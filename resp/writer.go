@@ -205,6 +205,21 @@ func (w *Writer) Buffered() int { return len(w.buf) }
 // or more than Buffered.
 func (w *Writer) Truncate(n int) { w.buf = w.buf[:n] }
 
+// Pending returns the buffered bytes, for a caller that sends them by
+// other means and then calls Consumed. They are valid until the next call
+// that appends, flushes or resets.
+func (w *Writer) Pending() []byte { return w.buf }
+
+// Consumed drops the first n buffered bytes, sent by the caller of
+// Pending. It panics if n is negative or more than Buffered.
+func (w *Writer) Consumed(n int) {
+	if n == len(w.buf) {
+		w.reuse()
+		return
+	}
+	w.buf = w.buf[:copy(w.buf, w.buf[n:])]
+}
+
 // Flush writes the buffered bytes to the underlying writer. On error the
 // bytes not written stay buffered and the error is returned.
 func (w *Writer) Flush() error {
@@ -221,12 +236,17 @@ func (w *Writer) Flush() error {
 		}
 		return err
 	}
+	w.reuse()
+	return nil
+}
+
+// reuse empties the buffer, keeping it unless it grew large.
+func (w *Writer) reuse() {
 	if cap(w.buf) > maxIdleWriteBuf {
 		w.buf = nil
 	} else {
 		w.buf = w.buf[:0]
 	}
-	return nil
 }
 
 // Reset discards any buffered bytes, switches to dst and back to RESP2,

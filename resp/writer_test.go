@@ -206,3 +206,27 @@ func TestWriterDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// Pending and Consumed let a caller send the buffer by other means, in
+// part or whole.
+func TestWriterPendingConsumed(t *testing.T) {
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	w.SimpleString("OK")
+	w.Int(42)
+	if got := string(w.Pending()); got != "+OK\r\n:42\r\n" {
+		t.Fatalf("Pending = %q", got)
+	}
+	w.Consumed(3)
+	if got := string(w.Pending()); got != "\r\n:42\r\n" {
+		t.Fatalf("after Consumed(3): %q", got)
+	}
+	w.Consumed(w.Buffered())
+	if w.Buffered() != 0 {
+		t.Fatalf("after consuming everything: %d bytes buffered", w.Buffered())
+	}
+	w.Null()
+	if err := w.Flush(); err != nil || out.String() != "$-1\r\n" {
+		t.Fatalf("Flush after Consumed wrote %q, %v", out.String(), err)
+	}
+}
