@@ -84,6 +84,8 @@ type conn struct {
 	// connection is registered. The rest is serveRaw's owner-only state
 	// (the callback is bound once, so a step allocates nothing).
 	raw      *rawIO
+	batch    int   // batchNone, batchPending or batchSent (replybatch.go)
+	batchRes int32 // with batchSent: the send's result
 	stepFn   func(fd uintptr) bool
 	stepNext next
 	stepErr  error
@@ -510,7 +512,21 @@ func (c *conn) beforeBlock() error {
 // writes the buffered replies.
 func (c *conn) flush() error {
 	if c.hasUnacked {
+		b := c.s.replies
+		batched := b != nil && c.raw != nil && c.raw.inStep && !c.ps && c.waitLog != nil &&
+			c.cl.W.Buffered() > 0 && b.add(c)
 		err := waitLog(c.waitLog, c.waitOff)
+		if batched {
+			if res, sent := b.finish(c, err == nil); sent {
+				// Sent only once the log acknowledged the records, by
+				// this wait or (after a failed turn) a later one.
+				err = nil
+				if serr := c.sentBatch(res); serr != nil {
+					c.hasUnacked = false
+					return serr
+				}
+			}
+		}
 		if err != nil {
 			// Replace every reply from the first unacknowledged write on
 			// with an error: none of them may be taken as success.

@@ -59,6 +59,10 @@ type Options struct {
 	// while it is busy (busypoll.go). cmd/kevy sets it unless
 	// KEVY_NO_BUSY_POLL=1; tests leave it off.
 	BusyPoll bool
+	// BatchReplies sends the replies that waited for the same log turn
+	// in one system call, through io_uring where the kernel allows it
+	// (replybatch.go). cmd/kevy sets it unless KEVY_NO_URING=1.
+	BatchReplies bool
 	// AutoProcs lets the server choose GOMAXPROCS for its fsync policy
 	// (see tuneProcs). cmd/kevy sets it unless GOMAXPROCS is in the
 	// environment; tests leave it off.

@@ -74,6 +74,7 @@ type Server struct {
 	p         persistState
 	dyn       atomic.Pointer[dynamic]
 	poller    *busyPoller // nil unless Options.BusyPoll
+	replies   *replyBatch // nil unless Options.BatchReplies and io_uring works
 }
 
 // dynamic holds settings that CONFIG SET may change while connections read
@@ -119,6 +120,9 @@ func New(opts Options) (*Server, error) {
 	s.tuneProcs()
 	if opts.BusyPoll {
 		s.poller = newBusyPoller()
+	}
+	if opts.BatchReplies {
+		s.replies = newReplyBatch()
 	}
 	s.dyn.Store(&dynamic{
 		requirePass:   opts.RequirePass,
@@ -313,6 +317,9 @@ func (s *Server) Close() error {
 		c.abort()
 	}
 	s.clientsMu.Unlock()
+	if s.replies != nil {
+		s.replies.close() // under its lock: no send is in flight after it
+	}
 	// Release the log file. Close flushes what is buffered, which loses
 	// nothing and breaks no promise.
 	s.mu.Lock()
