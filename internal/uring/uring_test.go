@@ -116,3 +116,52 @@ func TestSendPartialAndErrors(t *testing.T) {
 		t.Fatalf("send to fd -1: result %d, want -EBADF", res[2])
 	}
 }
+
+// One send through the ring against one write(2), and a batch of 32
+// against 32 writes: where a submission starts to pay.
+func BenchmarkSend(b *testing.B) {
+	for _, n := range []int{1, 32} {
+		r, err := New(64)
+		if err != nil {
+			b.Skip(err)
+		}
+		var fds []int32
+		var bufs [][]byte
+		var peers []int
+		for range n {
+			p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fds, peers = append(fds, int32(p[0])), append(peers, p[1])
+			bufs = append(bufs, []byte("+OK\r\n"))
+		}
+		res := make([]int32, n)
+		drain := make([]byte, 4096)
+		b.Run(fmt.Sprintf("ring/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := r.Send(fds, bufs, res); err != nil {
+					b.Fatal(err)
+				}
+				for _, p := range peers {
+					unix.Read(p, drain)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("write/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				for i, fd := range fds {
+					unix.Write(int(fd), bufs[i])
+				}
+				for _, p := range peers {
+					unix.Read(p, drain)
+				}
+			}
+		})
+		r.Close()
+		for i := range fds {
+			unix.Close(int(fds[i]))
+			unix.Close(peers[i])
+		}
+	}
+}
