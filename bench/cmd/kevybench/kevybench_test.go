@@ -85,3 +85,20 @@ func TestTableMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// The run groups cover every test once, in the table's order, so no row
+// goes unmeasured and the rows keep their order.
+func TestThroughputGroupsCoverTheTests(t *testing.T) {
+	var flat []string
+	for _, g := range throughputGroups {
+		flat = append(flat, g...)
+	}
+	if strings.Join(flat, ",") != strings.Join(throughputTests, ",") {
+		t.Fatalf("groups %v do not list the tests %v in order", throughputGroups, throughputTests)
+	}
+	for _, test := range throughputTests {
+		if probes[test] == nil {
+			t.Errorf("no probe for %s", test)
+		}
+	}
+}
