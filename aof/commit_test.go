@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kevy-db/kevy/vfs"
 )
@@ -306,7 +307,7 @@ func TestDelayedFsync(t *testing.T) {
 // Under everysec the buffer holds the records of a whole fsync interval and
 // is nearly empty right after each fsync. It must keep its capacity while
 // the load goes on (regrowing it every interval cost 6 % of the CPU), and
-// give it back after an interval that used little of it.
+// give it back once its intervals have used little of it for bufKeep.
 func TestBufferKeptAcrossCyclesThenGivenBack(t *testing.T) {
 	fsys := vfs.NewMem()
 	l := mustOpen(t, fsys, "appendonly.aof", slowOpts(EverySec))
@@ -330,10 +331,20 @@ func TestBufferKeptAcrossCyclesThenGivenBack(t *testing.T) {
 	if c := l.bufCap(); c < grown {
 		t.Fatalf("capacity %d after the second busy cycle, was %d: given back under load", c, grown)
 	}
-	burst(len(record)) // a quiet cycle
-	burst(len(record)) // the trim after it sees how little it used
+	// Quiet cycles within bufKeep of the last busy one keep it: a burst
+	// after a pause starts with one.
+	burst(len(record))
+	burst(len(record))
+	if c := l.bufCap(); c < grown {
+		t.Fatalf("capacity %d after quiet cycles just after a busy one, was %d", c, grown)
+	}
+	later := time.Now().Add(bufKeep)
+	l.mu.Lock()
+	l.now = func() time.Time { return later }
+	l.mu.Unlock()
+	burst(len(record))
 	if c := l.bufCap(); c >= 4<<20 {
-		t.Fatalf("capacity %d after quiet cycles: not given back", c)
+		t.Fatalf("capacity %d after quiet cycles for %v: not given back", c, bufKeep)
 	}
 }
 

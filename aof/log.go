@@ -106,6 +106,8 @@ type Log struct {
 	syncing     bool // a background fsync is running
 	syncStart   time.Time
 	stallAfter  time.Duration // a running fsync this old delays writes
+	bufBusy     time.Time     // the last trim whose cycle used much of buf (see trim)
+	now         func() time.Time
 
 	fsyncs, delayedFsync     int64
 	rewrites, rewritesFailed int64
@@ -143,7 +145,7 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 		return nil, fmt.Errorf("aof: removing temporary files of %s: %w", path, err)
 	}
 	l := &Log{fs: fsys, path: path, opts: o, logger: logger, policy: o.Policy, base: o.Base,
-		stallAfter: 2 * o.SyncInterval}
+		stallAfter: 2 * o.SyncInterval, now: time.Now}
 	l.turnDone.L = &l.mu
 
 	// size is where the records end: the file's size for a new log, or
