@@ -29,10 +29,15 @@ const (
 	busyPollWindow = 50 * time.Microsecond
 	busyPollOn     = 0.70 // start polling above this fraction of a core
 	busyPollOff    = 0.60 // stop below this one
-	// Poll only while a wake-up brings at most this many commands on
-	// average: with pipelined clients wake-ups are rare per request, and
-	// under appendfsync everysec at -P 16 polling cost 3-34 % on eight
-	// of nine workloads (2 rounds, the same binary polling and not).
+	// With the log on, poll only while a wake-up brings at most this many
+	// commands on average: with pipelined clients wake-ups are rare per
+	// request, and under appendfsync everysec at -P 16 polling cost 3-34 %
+	// on eight of nine workloads (2 rounds, the same binary polling and
+	// not), the poller's turns coming between the connections and the
+	// log's writer. Without the log it helps them: LPUSH/RPOP -P 16 748-758k
+	// / 772-783k -> 802-816k / 831-853k (3 alternating rounds; Redis
+	// 795-821k / 820-844k), the other eight -P 16 tests within +-3 % in a
+	// like round, as it was the client that paid for waking kevy.
 	busyPollMaxPerWake = 2
 )
 
@@ -123,19 +128,19 @@ func (p *busyPoller) poll(y *netpoll.Yielder, done <-chan struct{}) uint64 {
 
 // tune, called by cron with the process's CPU time, turns polling on or
 // off from the CPU used since the last call, less the polls that found
-// nothing, and from the commands per wake-up. Only a server on one P
+// nothing, and (logOn) from the commands per wake-up. Only a server on one P
 // polls: that is how kevy runs on two cores except under appendfsync
 // always (tuneProcs), and with a second P the poller would spin on a core
 // of its own. Under always a measurement with two Ps found no gain at 50
 // clients and a loss at 200.
-func (p *busyPoller) tune(now time.Time, cpu time.Duration, procs int) {
+func (p *busyPoller) tune(now time.Time, cpu time.Duration, procs int, logOn bool) {
 	wasted, wakes, cmds := p.wastedNs.Load(), p.wakes.Load(), p.commands.Load()
 	if !p.lastWall.IsZero() {
 		wall := now.Sub(p.lastWall)
 		busy := float64(cpu-p.lastCPU-time.Duration(wasted-p.lastWasted)) / float64(wall)
 		pipelined := cmds-p.lastCmds > busyPollMaxPerWake*(wakes-p.lastWakes)
 		switch {
-		case procs != 1 || pipelined:
+		case procs != 1 || pipelined && logOn:
 			p.on.Store(false)
 		case busy > busyPollOn:
 			p.on.Store(true)

@@ -7,46 +7,51 @@ import (
 
 // Polling turns on above busyPollOn of a core, stays on down to
 // busyPollOff, counts the polls that found nothing as idle, and never runs
-// with more than one P or for pipelined clients.
+// with more than one P, or for pipelined clients while the log is on.
 func TestBusyPollTuning(t *testing.T) {
 	p := newBusyPoller()
 	t0 := time.Unix(1000, 0)
 	const period = 100 * time.Millisecond
 	now, cpu := t0, time.Duration(0)
-	step := func(used time.Duration, procs int) bool {
+	step := func(used time.Duration, procs int, logOn bool) bool {
 		now = now.Add(period)
 		cpu += used
-		p.tune(now, cpu, procs)
+		p.tune(now, cpu, procs, logOn)
 		return p.on.Load()
 	}
-	p.tune(now, cpu, 1) // the first sample only records
+	p.tune(now, cpu, 1, true) // the first sample only records
 	for i, c := range []struct {
 		used    time.Duration
 		wasted  time.Duration
 		procs   int
 		on      bool
 		perWake uint64 // commands per wake-up (100 wake-ups); 0: none
+		logOff  bool
 	}{
-		{50 * time.Millisecond, 0, 1, false, 0},
-		{75 * time.Millisecond, 0, 1, true, 0},                      // above 0.70
-		{65 * time.Millisecond, 0, 1, true, 0},                      // between: unchanged
-		{95 * time.Millisecond, 40 * time.Millisecond, 1, false, 0}, // 0.55 once idle polls are taken out
-		{65 * time.Millisecond, 0, 1, false, 0},                     // between: unchanged
-		{90 * time.Millisecond, 0, 2, false, 0},                     // two Ps: never
-		{90 * time.Millisecond, 0, 1, true, 0},
-		{90 * time.Millisecond, 0, 2, false, 0},
-		{90 * time.Millisecond, 0, 1, true, 1},
-		{90 * time.Millisecond, 0, 1, true, 2},
-		{90 * time.Millisecond, 0, 1, false, 3}, // pipelined
-		{90 * time.Millisecond, 0, 1, true, 1},
+		{50 * time.Millisecond, 0, 1, false, 0, false},
+		{75 * time.Millisecond, 0, 1, true, 0, false},                      // above 0.70
+		{65 * time.Millisecond, 0, 1, true, 0, false},                      // between: unchanged
+		{95 * time.Millisecond, 40 * time.Millisecond, 1, false, 0, false}, // 0.55 once idle polls are taken out
+		{65 * time.Millisecond, 0, 1, false, 0, false},                     // between: unchanged
+		{90 * time.Millisecond, 0, 2, false, 0, false},                     // two Ps: never
+		{90 * time.Millisecond, 0, 1, true, 0, false},
+		{90 * time.Millisecond, 0, 2, false, 0, false},
+		{90 * time.Millisecond, 0, 1, true, 1, false},
+		{90 * time.Millisecond, 0, 1, true, 2, false},
+		{90 * time.Millisecond, 0, 1, false, 3, false}, // pipelined
+		{90 * time.Millisecond, 0, 1, true, 1, false},
+		{90 * time.Millisecond, 0, 1, true, 16, true}, // pipelined, no log
+		{90 * time.Millisecond, 0, 2, false, 16, true},
+		{90 * time.Millisecond, 0, 1, true, 16, true},
+		{90 * time.Millisecond, 0, 1, false, 16, false}, // the log turned on
 	} {
 		p.wastedNs.Add(int64(c.wasted))
 		if c.perWake > 0 {
 			p.wakes.Add(100)
 			p.commands.Add(100 * c.perWake)
 		}
-		if got := step(c.used, c.procs); got != c.on {
-			t.Fatalf("sample %d (%v used, %v wasted, %d procs): on = %v, want %v", i, c.used, c.wasted, c.procs, got, c.on)
+		if got := step(c.used, c.procs, !c.logOff); got != c.on {
+			t.Fatalf("sample %d (%v used, %v wasted, %d procs, log off %v): on = %v, want %v", i, c.used, c.wasted, c.procs, c.logOff, got, c.on)
 		}
 	}
 }

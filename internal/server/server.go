@@ -279,7 +279,10 @@ func (s *Server) cron() {
 		start := time.Now()
 		if s.poller != nil {
 			if cpu, ok := processCPU(); ok {
-				s.poller.tune(start, cpu, runtime.GOMAXPROCS(0))
+				s.mu.Lock()
+				logOn := s.p.log != nil
+				s.mu.Unlock()
+				s.poller.tune(start, cpu, runtime.GOMAXPROCS(0), logOn)
 			}
 		}
 		for time.Since(start) < budget {
