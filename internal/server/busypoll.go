@@ -129,10 +129,10 @@ func (p *busyPoller) poll(y *netpoll.Yielder, done <-chan struct{}) uint64 {
 // tune, called by cron with the process's CPU time, turns polling on or
 // off from the CPU used since the last call, less the polls that found
 // nothing, and (logOn) from the commands per wake-up. Only a server on one P
-// polls: that is how kevy runs on two cores except under appendfsync
-// always (tuneProcs), and with a second P the poller would spin on a core
-// of its own. Under always a measurement with two Ps found no gain at 50
-// clients and a loss at 200.
+// polls: that is how kevy runs on two cores (tuneProcs) except during a
+// background job, a dataset load, or under appendfsync always without
+// AIO, and with a second P the poller would spin on a core of its own
+// (under always with two Ps: no gain at 50 clients, a loss at 200).
 func (p *busyPoller) tune(now time.Time, cpu time.Duration, procs int, logOn bool) {
 	wasted, wakes, cmds := p.wastedNs.Load(), p.wakes.Load(), p.commands.Load()
 	if !p.lastWall.IsZero() {
