@@ -76,6 +76,26 @@ func startBatching(t *testing.T) (*Server, *faultySender) {
 	return s, f
 }
 
+// counting runs n INCRs of key on c, one request at a time, and returns
+// how many were acknowledged, whether the server closed the connection
+// (ending the run), and an error for a reply that is not the next count.
+func counting(c *rawConn, key string, n int) (acked int, closed bool, err error) {
+	for j := 1; j <= n; j++ {
+		if _, err := c.nc.Write(resp.AppendCommandStrings(nil, "INCR", key)); err != nil {
+			return acked, true, nil
+		}
+		got, err := c.readWithin(10 * time.Second)
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+			return acked, true, nil
+		}
+		if want := ":" + strconv.Itoa(j) + "\r\n"; err != nil || got != want {
+			return acked, false, fmt.Errorf("%s request %d: %q, %v; want %q", key, j, got, err, want)
+		}
+		acked = j
+	}
+	return acked, false, nil
+}
+
 // hammer connects clients that will each INCR their own counter
 // (prefix:i) n times, one request at a time, and returns the function
 // that runs them and checks every reply.
@@ -93,16 +113,12 @@ func hammer(t *testing.T, addr, prefix string, clients, n int) func() error {
 			go func() {
 				defer wg.Done()
 				key := fmt.Sprintf("%s:%d", prefix, i)
-				for j := 1; j <= n; j++ {
-					if _, err := c.nc.Write(resp.AppendCommandStrings(nil, "INCR", key)); err != nil {
-						errs <- err
-						return
-					}
-					got, err := c.readWithin(10 * time.Second)
-					if want := ":" + strconv.Itoa(j) + "\r\n"; err != nil || got != want {
-						errs <- fmt.Errorf("client %d request %d: %q, %v; want %q", i, j, got, err, want)
-						return
-					}
+				acked, closed, err := counting(c, key, n)
+				if err == nil && closed {
+					err = fmt.Errorf("%s: connection closed after %d of %d replies", key, acked, n)
+				}
+				if err != nil {
+					errs <- err
 				}
 			}()
 		}
@@ -164,22 +180,10 @@ func TestBatchRingFailureClosesUnknownConnections(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := fmt.Sprintf("counter:%d", i)
-			for j := 1; j <= 200; j++ {
-				if _, err := c.nc.Write(resp.AppendCommandStrings(nil, "INCR", key)); err != nil {
-					closed[i] = true
-					return
-				}
-				got, err := c.readWithin(10 * time.Second)
-				if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
-					closed[i] = true
-					return
-				}
-				if want := ":" + strconv.Itoa(j) + "\r\n"; err != nil || got != want {
-					errs <- fmt.Errorf("client %d request %d: %q, %v; want %q", i, j, got, err, want)
-					return
-				}
-				acked[i] = j
+			var err error
+			acked[i], closed[i], err = counting(c, fmt.Sprintf("counter:%d", i), 200)
+			if err != nil {
+				errs <- err
 			}
 		}()
 	}
