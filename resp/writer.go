@@ -230,14 +230,10 @@ func (w *Writer) Flush() error {
 	if err == nil && n < len(w.buf) {
 		err = io.ErrShortWrite
 	}
-	if err != nil {
-		if n > 0 {
-			w.buf = w.buf[:copy(w.buf, w.buf[n:])]
-		}
-		return err
+	if n > 0 {
+		w.Consumed(n)
 	}
-	w.reuse()
-	return nil
+	return err
 }
 
 // reuse empties the buffer, keeping it unless it grew large.
