@@ -6,8 +6,12 @@ package main
 import (
 	"bufio"
 	"errors"
+	"os"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseBenchCSV(t *testing.T) {
@@ -100,5 +104,54 @@ func TestThroughputGroupsCoverTheTests(t *testing.T) {
 		if probes[test] == nil {
 			t.Errorf("no probe for %s", test)
 		}
+	}
+}
+
+// procCPU must see CPU time the process spends: this test burns some and
+// checks that the reading grows by about as much as the Go runtime's own
+// account of it.
+func TestProcCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("procCPU reads /proc/PID/stat (Linux)")
+	}
+	pid := os.Getpid()
+	before, err := procCPU(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	x := 0
+	for start := time.Now(); time.Since(start) < 300*time.Millisecond; {
+		for i := range 1000 {
+			x += i
+		}
+	}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	after, err := procCPU(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	cpuSink = x
+	got := after - before
+	// /proc counts in 10 ms ticks; allow two of them either way.
+	if got < used-20*time.Millisecond || got > used+20*time.Millisecond {
+		t.Fatalf("procCPU grew by %v; getrusage says %v", got, used)
+	}
+	if _, err := procCPU(-1); err == nil {
+		t.Fatal("procCPU of a process that does not exist: no error")
+	}
+}
+
+var cpuSink int // keeps TestProcCPU's loop from being optimised away
+
+func TestRunCost(t *testing.T) {
+	c := runCost{ok: true, requests: 1000, server: 15 * time.Millisecond, client: 900 * time.Millisecond, wall: time.Second}
+	if got := c.serverPerRequest(); got != 15*time.Microsecond {
+		t.Errorf("serverPerRequest = %v, want 15µs", got)
+	}
+	if got := c.clientBusy(); got != 0.9 {
+		t.Errorf("clientBusy = %v, want 0.9", got)
 	}
 }

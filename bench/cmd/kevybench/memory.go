@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,6 +28,34 @@ func procKB(path, name string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s: no %s", path, name)
+}
+
+// procCPU is the user + system CPU time the process has used so far
+// (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s: the
+// USER_HZ Linux reports on every architecture Go supports).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	var ticks int64
+	for _, s := range f[11:13] { // fields 14 and 15; f[0] is field 3
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		}
+		ticks += v
+	}
+	return time.Duration(ticks) * (time.Second / 100), nil
 }
 
 func rss(pid int) (int64, error) { return procKB(fmt.Sprintf("/proc/%d/status", pid), "VmRSS") }

@@ -152,3 +152,4 @@ func fmtMs(v float64) string  { return fmt.Sprintf("%.3f", v) }
 func fmtSec(v float64) string { return fmt.Sprintf("%.3f", v) }
 func fmtMB(v float64) string  { return fmt.Sprintf("%.1f", v/(1<<20)) }
 func fmtF1(v float64) string  { return fmt.Sprintf("%.1f", v) }
+func fmtPct(v float64) string { return fmt.Sprintf("%.0f %%", v) }

@@ -70,6 +70,11 @@ func throughput(cfg *config) ([]*table, error) {
 			set.fsync = "everysec"
 		}
 		cols := []column{{"ops/s, no pipelining", fmtOps}, {"ops/s, -P 16", fmtOps}}
+		if mode == "always" {
+			// Who is the limit: at 50 clients and more the load generator
+			// can be, and then the server's efficiency shows only here.
+			cols = append(cols, column{"server CPU µs/request, no pipelining", fmtF1}, column{"redis-benchmark CPU % of a core, no pipelining", fmtPct})
+		}
 		var t *table
 		var runs []throughputRun
 		if mode != "always" {
@@ -110,6 +115,7 @@ func throughput(cfg *config) ([]*table, error) {
 			}
 			t.note("`redis-benchmark -c C -n N -r 100000 -t set,incr [-P 16] --csv`, N = %s per run; every write is fsynced before its reply, so throughput beyond one fsync per round trip comes from group commit.",
 				map[bool]string{true: "max(300, 30·C), ×16 with -P 16", false: fmt.Sprintf("max(4000, 1000·C), ×%d with -P 16", alwaysPipelinedScale)}[cfg.quick])
+			t.note("Server CPU is the server process's user + system time (/proc/PID/stat) over the run's requests; redis-benchmark CPU is its user + system time over its wall time, 100 %% being one core saturated. Both are per run of set,incr, so SET and INCR share them. On a 2-core machine the load generator needs about one core by itself: a server that takes it near 100 %% is as fast as this client can measure.")
 		}
 		tables = append(tables, t)
 		if err := runThroughputMode(cfg, set, mode, t, runs); err != nil {
@@ -164,13 +170,17 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 					}
 					continue
 				}
-				res, errs := benchOnce(cfg, p[i], r.tests, r.clients, r.pipeline, r.n)
+				res, cost, errs := benchOnce(cfg, p[i], r.tests, r.clients, r.pipeline, r.n)
 				for _, test := range r.tests {
-					m := t.row(r.label(test)).metrics[r.col]
+					ms := t.row(r.label(test)).metrics
 					if e, ok := errs[test]; ok {
-						m.fail(i, e)
-					} else {
-						m.add(i, res[test])
+						ms[r.col].fail(i, e)
+						continue
+					}
+					ms[r.col].add(i, res[test])
+					if len(ms) == 4 && r.col == 0 && cost.ok {
+						ms[2].add(i, cost.serverPerRequest().Seconds()*1e6)
+						ms[3].add(i, cost.clientBusy()*100)
 					}
 				}
 			}
@@ -179,14 +189,27 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 	return nil
 }
 
+// runCost is what one redis-benchmark run cost the server and the load
+// generator.
+type runCost struct {
+	ok             bool // the server's CPU time could be read
+	requests       int
+	server, client time.Duration // CPU time
+	wall           time.Duration // the load generator's
+}
+
+func (c runCost) serverPerRequest() time.Duration { return c.server / time.Duration(c.requests) }
+func (c runCost) clientBusy() float64             { return c.client.Seconds() / c.wall.Seconds() }
+
 // benchOnce probes the tests, then runs redis-benchmark once on s.
-func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int) (map[string]float64, map[string]error) {
+func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int) (map[string]float64, runCost, map[string]error) {
 	errs := map[string]error{}
-	failAll := func(err error) (map[string]float64, map[string]error) {
+	var cost runCost
+	failAll := func(err error) (map[string]float64, runCost, map[string]error) {
 		for _, t := range tests {
 			errs[t] = err
 		}
-		return nil, errs
+		return nil, cost, errs
 	}
 	c, err := s.client()
 	if err != nil {
@@ -206,7 +229,7 @@ func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int)
 		return failAll(fmt.Errorf("FLUSHALL: %v", ferr))
 	}
 	if len(run) == 0 {
-		return nil, errs
+		return nil, cost, errs
 	}
 	limit := 10 * time.Minute
 	if cfg.quick {
@@ -221,12 +244,19 @@ func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	logf("  %s: redis-benchmark -c %d -P %d -n %d -t %s", s.prod.name, clients, pipeline, n, strings.Join(run, ","))
+	cpu0, cpuErr := procCPU(s.pid())
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return failAll(err)
 	}
 	track(cmd)
 	err = cmd.Wait()
 	untrack(cmd)
+	cost.wall = time.Since(start)
+	if cpu1, err1 := procCPU(s.pid()); cpuErr == nil && err1 == nil && cmd.ProcessState != nil && cost.wall > 0 {
+		cost.ok, cost.requests, cost.server = true, n*len(run), cpu1-cpu0
+		cost.client = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	res, perr := parseBenchCSV(stdout.Bytes())
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("redis-benchmark timed out after %v", limit)
@@ -246,7 +276,7 @@ func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int)
 			errs[t] = fmt.Errorf("no result from redis-benchmark %s", lastLine(stderr.String()))
 		}
 	}
-	return res, errs
+	return res, cost, errs
 }
 
 func lastLine(s string) string {
