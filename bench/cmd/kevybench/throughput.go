@@ -69,16 +69,10 @@ func throughput(cfg *config) ([]*table, error) {
 		if mode == "off" {
 			set.fsync = "everysec"
 		}
-		// Who is the limit: redis-benchmark is single-threaded, and where
-		// it uses most of a core for both servers the ratio measures the
-		// client. The plain tables show its share for both columns; the
-		// always table, where the client count varies, shows it for the
-		// unpipelined runs next to the server's own CPU per request.
 		cols := []column{{"ops/s, no pipelining", fmtOps}, {"ops/s, -P 16", fmtOps}}
-		if mode == "always" {
-			cols = append(cols, column{"server CPU µs/request, no pipelining", fmtF1}, column{"redis-benchmark CPU % of a core, no pipelining", fmtPct})
-		} else {
-			cols = append(cols, column{"redis-benchmark CPU % of a core, no pipelining", fmtPct}, column{"redis-benchmark CPU % of a core, -P 16", fmtPct})
+		costs := costColumns(mode)
+		for _, c := range costs {
+			cols = append(cols, c.column)
 		}
 		var t *table
 		var runs []throughputRun
@@ -124,7 +118,7 @@ func throughput(cfg *config) ([]*table, error) {
 			t.note("Server CPU is the server process's user + system time (/proc/PID/stat) over the run's requests; redis-benchmark CPU is its user + system time over its wall time, 100 %% being one core saturated. Both are per run of set,incr, so SET and INCR share them. On a 2-core machine the load generator needs about one core by itself: a server that takes it near 100 %% is as fast as this client can measure.")
 		}
 		tables = append(tables, t)
-		if err := runThroughputMode(cfg, set, mode, t, runs); err != nil {
+		if err := runThroughputMode(cfg, set, mode, t, runs, costs); err != nil {
 			t.note("error: %s", shorten(err.Error()))
 		}
 	}
@@ -147,7 +141,37 @@ func pipelinedRunScale(pipeline int) int {
 // appendfsync always (fsyncs batch 16 times more requests there).
 const alwaysPipelinedScale = 8
 
-func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []throughputRun) error {
+// costColumn is a column after a throughput table's two ops/s columns:
+// what each run of ops column col cost, as value reads it.
+type costColumn struct {
+	column
+	col   int
+	value func(runCost) float64
+}
+
+// costColumns are the columns that show who is the limit. redis-benchmark
+// is single-threaded, and where it uses most of a core for both servers
+// the ratio measures the client. The plain tables show its share for both
+// ops columns; the always table, where the client count varies, shows it
+// for the unpipelined runs next to the server's own CPU per request.
+func costColumns(mode string) []costColumn {
+	busy := func(c runCost) float64 { return c.clientBusy() * 100 }
+	if mode == "always" {
+		perRequest := func(c runCost) float64 { return c.serverPerRequest().Seconds() * 1e6 }
+		return []costColumn{
+			{column{"server CPU µs/request, no pipelining", fmtF1}, 0, perRequest},
+			{column{"redis-benchmark CPU % of a core, no pipelining", fmtPct}, 0, busy},
+		}
+	}
+	return []costColumn{
+		{column{"redis-benchmark CPU % of a core, no pipelining", fmtPct}, 0, busy},
+		{column{"redis-benchmark CPU % of a core, -P 16", fmtPct}, 1, busy},
+	}
+}
+
+// runThroughputMode runs every run for every round; costs are the
+// table's columns after its two ops/s columns.
+func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []throughputRun, costs []costColumn) error {
 	logf("throughput: %s", set)
 	base := filepath.Join(cfg.tmp, "throughput-"+mode)
 	p, err := startPair(cfg.prods, set, base)
@@ -184,13 +208,10 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 						continue
 					}
 					ms[r.col].add(i, res[test])
-					switch {
-					case !cost.ok:
-					case mode != "always":
-						ms[2+r.col].add(i, cost.clientBusy()*100)
-					case r.col == 0:
-						ms[2].add(i, cost.serverPerRequest().Seconds()*1e6)
-						ms[3].add(i, cost.clientBusy()*100)
+					for k, c := range costs {
+						if cost.ok && c.col == r.col {
+							ms[len(ms)-len(costs)+k].add(i, c.value(cost))
+						}
 					}
 				}
 			}
