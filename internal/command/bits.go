@@ -19,12 +19,12 @@ const (
 func bitCommands() []spec {
 	const g = "bitmap"
 	return []spec{
-		{name: "setbit", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @bitmap @slow", group: g, summary: "Sets or clears the bit at offset in the string value stored at key", run: cmdSetBit},
+		{name: "setbit", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @bitmap @slow", group: g, summary: "Sets or clears the bit at offset in the string value stored at key", run: cmdSetBit},
 		{name: "getbit", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @bitmap @fast", group: g, summary: "Returns the bit value at offset in the string value stored at key", run: cmdGetBit},
 		{name: "bitcount", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @bitmap @slow", group: g, summary: "Count set bits in a string", run: cmdBitCount},
 		{name: "bitpos", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @bitmap @slow", group: g, summary: "Find first bit set or clear in a string", run: cmdBitPos},
-		{name: "bitop", arity: -4, flags: "write denyoom", first: 2, last: -1, step: 1, acl: "@write @bitmap @slow", group: g, summary: "Perform bitwise operations between strings", run: cmdBitOp},
-		{name: "bitfield", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @bitmap @slow", group: g, summary: "Perform arbitrary bitfield integer operations on strings", run: cmdBitField},
+		{name: "bitop", arity: -4, flags: "write denyoom", first: 2, last: -1, step: 1, keys: "OW update index(2) range(0,1,0); RO access index(3) range(-1,1,0)", acl: "@write @bitmap @slow", group: g, summary: "Perform bitwise operations between strings", run: cmdBitOp},
+		{name: "bitfield", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW access update variable_flags", acl: "@write @bitmap @slow", group: g, summary: "Perform arbitrary bitfield integer operations on strings", run: cmdBitField},
 		{name: "bitfield_ro", arity: -2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @bitmap @fast", group: g, summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", run: cmdBitFieldRO},
 		{name: "lcs", arity: -3, flags: "readonly", first: 1, last: 2, step: 1, acl: "@read @string @slow", group: "string", summary: "Find longest common substring", run: cmdLCS},
 	}

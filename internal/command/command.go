@@ -5,10 +5,7 @@
 // Ctx.Propagate. They never touch the network or files.
 package command
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // Flag is a command property, named as in Redis's COMMAND INFO.
 type Flag uint32
@@ -31,6 +28,10 @@ const (
 	FlagNoMandatoryKeys
 	FlagAllowBusy
 	FlagNoMulti
+	FlagNoAsyncLoading
+	// FlagMovableKeys is derived, never declared: a command has it when a
+	// key spec is more than an index and a range (see KeySpec.simple).
+	FlagMovableKeys
 )
 
 var flagNames = []struct {
@@ -42,8 +43,8 @@ var flagNames = []struct {
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
 	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
-	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagAllowBusy, "allow_busy"},
-	{FlagNoMulti, "no_multi"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoAsyncLoading, "no_async_loading"},
+	{FlagNoMulti, "no_multi"}, {FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
 func parseFlags(s string) Flag {
@@ -88,11 +89,12 @@ type Command struct {
 	Since    string
 	Run      func(*Ctx)
 	Subs     []*Command // subcommands (CONFIG GET …), Name "config|get"
-	// KeySpecFlags and KeySpecNotes describe the key argument for COMMAND
-	// INFO's key specs (Redis 7 "RO access", "RW insert" …). Empty flags
-	// are derived from the command's read/write flag.
-	KeySpecFlags []string
-	KeySpecNotes string
+	// KeySpecs are Redis 7's key specifications (keyspecs.go); FirstKey,
+	// LastKey and Step are the legacy summary of their simple part.
+	KeySpecs []KeySpec
+	// Tips are Redis's command tips for clients and cluster proxies
+	// ("nondeterministic_output", "request_policy:all_shards" …).
+	Tips []string
 	// notKey marks arguments that COMMAND INFO lists in key positions but
 	// that name no key (Redis's not_key: SSUBSCRIBE's shard channels, whose
 	// positions matter only to a cluster's slot routing).
@@ -134,7 +136,8 @@ type spec struct {
 	summary string
 	run     func(*Ctx)
 	subs    []spec
-	keyspec string // "FLAG FLAG…" or "FLAG…; notes" for COMMAND INFO
+	keys    string // key specs, see parseKeySpecs; empty for the default
+	tips    string // command tips, space separated
 }
 
 func (sp spec) build(parent string) *Command {
@@ -147,12 +150,17 @@ func (sp spec) build(parent string) *Command {
 		FirstKey: sp.first, LastKey: sp.last, Step: sp.step,
 		ACL: strings.Fields(sp.acl), Group: sp.group, Summary: sp.summary, Run: sp.run,
 	}
-	if sp.keyspec != "" {
-		flags, notes, _ := strings.Cut(sp.keyspec, ";")
-		c.KeySpecFlags = strings.Fields(flags)
-		c.KeySpecNotes = strings.TrimSpace(notes)
-		c.notKey = slices.Contains(c.KeySpecFlags, "not_key")
+	if c.Flags&FlagMovableKeys != 0 {
+		panic("command table: movablekeys is derived from the key specs: " + name)
 	}
+	c.KeySpecs = parseKeySpecs(sp.keys, sp.first, sp.last, sp.step, c.Flags&FlagWrite != 0)
+	c.notKey = hasNotKey(c.KeySpecs)
+	for i := range c.KeySpecs {
+		if !c.KeySpecs[i].simple() {
+			c.Flags |= FlagMovableKeys
+		}
+	}
+	c.Tips = strings.Fields(sp.tips)
 	for _, s := range sp.subs {
 		c.Subs = append(c.Subs, s.build(name))
 	}

@@ -11,19 +11,19 @@ const ServerVersion = "7.0.15"
 func connectionCommands() []spec {
 	const g = "connection"
 	return []spec{
-		{name: "ping", arity: -1, flags: "fast", acl: "@fast @connection", group: g, summary: "Returns the server's liveliness response.", run: cmdPing},
-		{name: "echo", arity: 2, flags: "fast", acl: "@fast @connection", group: g, summary: "Returns the given string.", run: cmdEcho},
+		{name: "ping", arity: -1, flags: "fast", acl: "@fast @connection", tips: "request_policy:all_shards response_policy:all_succeeded", group: g, summary: "Returns the server's liveliness response.", run: cmdPing},
+		{name: "echo", arity: 2, flags: "loading stale fast", acl: "@fast @connection", group: g, summary: "Returns the given string.", run: cmdEcho},
 		{name: "select", arity: 2, flags: "loading stale fast", acl: "@fast @connection", group: g, summary: "Changes the selected database.", run: cmdSelect},
 		{name: "quit", arity: -1, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Closes the connection.", run: cmdQuit},
 		{name: "hello", arity: -1, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Handshakes with the Redis server.", run: cmdHello},
 		{name: "auth", arity: -2, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Authenticates the connection.", run: cmdAuth},
 		{name: "reset", arity: 1, flags: "noscript loading stale fast no_auth allow_busy", acl: "@fast @connection", group: g, summary: "Resets the connection.", run: cmdReset},
-		{name: "client", arity: -2, group: g, summary: "A container for client connection commands.", run: runSubcommand, subs: []spec{
+		{name: "client", arity: -2, acl: "@slow", group: g, summary: "A container for client connection commands.", run: runSubcommand, subs: []spec{
 			{name: "id", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Int(c.Cl.ID) }},
 			{name: "setname", arity: 3, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientSetName},
 			{name: "getname", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientGetName},
-			{name: "list", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientList},
-			{name: "info", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Verbatim("txt", c.E.Host.ClientInfo(c.Cl)) }},
+			{name: "list", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", tips: "nondeterministic_output", run: cmdClientList},
+			{name: "info", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", tips: "nondeterministic_output", run: func(c *Ctx) { c.W.Verbatim("txt", c.E.Host.ClientInfo(c.Cl)) }},
 			{name: "kill", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientKill},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdClientHelp},
 		}},

@@ -12,21 +12,21 @@ func hashCommands() []spec {
 	const g = "hash"
 	return []spec{
 		{name: "hset", arity: -4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Sets one or more fields of a hash, creating it if needed; replies how many fields are new.", run: cmdHSet},
-		{name: "hsetnx", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Sets a hash field only if the field is absent.", run: cmdHSetNX},
+		{name: "hsetnx", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @hash @fast", group: g, summary: "Sets a hash field only if the field is absent.", run: cmdHSetNX},
 		{name: "hget", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Reads the value of one hash field.", run: cmdHGet},
 		{name: "hmset", arity: -4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Sets one or more hash fields (older form of HSET replying OK).", run: cmdHMSet},
 		{name: "hmget", arity: -3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Reads the values of several hash fields.", run: cmdHMGet},
-		{name: "hdel", arity: -3, flags: "write fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Removes fields from a hash; the key goes away with its last field.", run: cmdHDel},
-		{name: "hexists", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Tells whether a hash has a field.", run: cmdHExists},
-		{name: "hlen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Counts the fields of a hash.", run: cmdHLen},
-		{name: "hkeys", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", group: g, summary: "Lists the fields of a hash.", run: cmdHKeys},
-		{name: "hvals", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", group: g, summary: "Lists the values of a hash.", run: cmdHVals},
-		{name: "hgetall", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", group: g, summary: "Lists every field of a hash with its value.", run: cmdHGetAll},
-		{name: "hincrby", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Adds an integer to a hash field (missing fields count as 0).", run: cmdHIncrBy},
-		{name: "hincrbyfloat", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Adds a floating point number to a hash field (missing fields count as 0).", run: cmdHIncrByFloat},
-		{name: "hstrlen", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Gives the byte length of a hash field's value.", run: cmdHStrLen},
-		{name: "hscan", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", group: g, summary: "Walks the fields and values of a hash with a cursor.", run: cmdHScan},
-		{name: "hrandfield", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", group: g, summary: "Picks random fields of a hash, optionally with their values.", run: cmdHRandField},
+		{name: "hdel", arity: -3, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @hash @fast", group: g, summary: "Removes fields from a hash; the key goes away with its last field.", run: cmdHDel},
+		{name: "hexists", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Tells whether a hash has a field.", run: cmdHExists},
+		{name: "hlen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Counts the fields of a hash.", run: cmdHLen},
+		{name: "hkeys", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists the fields of a hash.", run: cmdHKeys},
+		{name: "hvals", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists the values of a hash.", run: cmdHVals},
+		{name: "hgetall", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists every field of a hash with its value.", run: cmdHGetAll},
+		{name: "hincrby", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @hash @fast", group: g, summary: "Adds an integer to a hash field (missing fields count as 0).", run: cmdHIncrBy},
+		{name: "hincrbyfloat", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @hash @fast", group: g, summary: "Adds a floating point number to a hash field (missing fields count as 0).", run: cmdHIncrByFloat},
+		{name: "hstrlen", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Gives the byte length of a hash field's value.", run: cmdHStrLen},
+		{name: "hscan", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output", group: g, summary: "Walks the fields and values of a hash with a cursor.", run: cmdHScan},
+		{name: "hrandfield", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output", group: g, summary: "Picks random fields of a hash, optionally with their values.", run: cmdHRandField},
 	}
 }
 

@@ -27,9 +27,9 @@ func pubsubCommands() []spec {
 		{name: "unsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to channels.", run: cmdUnsubscribe},
 		{name: "psubscribe", arity: -2, flags: flags, acl: "@pubsub @slow", group: g, summary: "Listens for messages published to channels that match one or more patterns.", run: cmdPSubscribe},
 		{name: "punsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops listening to messages published to channels that match one or more patterns.", run: cmdPUnsubscribe},
-		{name: "ssubscribe", arity: -2, flags: flags, first: 1, last: -1, step: 1, keyspec: "not_key", acl: "@pubsub @slow", group: g, summary: "Listens for messages published to shard channels.", run: cmdSSubscribe},
-		{name: "sunsubscribe", arity: -1, flags: flags, first: 1, last: -1, step: 1, keyspec: "not_key", acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to shard channels.", run: cmdSUnsubscribe},
-		{name: "spublish", arity: 3, flags: "pubsub loading stale fast", first: 1, last: 1, step: 1, keyspec: "not_key", acl: "@pubsub @fast", group: g, summary: "Posts a message to a shard channel.", run: cmdSPublish},
+		{name: "ssubscribe", arity: -2, flags: flags, first: 1, last: -1, step: 1, keys: "not_key", acl: "@pubsub @slow", group: g, summary: "Listens for messages published to shard channels.", run: cmdSSubscribe},
+		{name: "sunsubscribe", arity: -1, flags: flags, first: 1, last: -1, step: 1, keys: "not_key", acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to shard channels.", run: cmdSUnsubscribe},
+		{name: "spublish", arity: 3, flags: "pubsub loading stale fast", first: 1, last: 1, step: 1, keys: "not_key", acl: "@pubsub @fast", group: g, summary: "Posts a message to a shard channel.", run: cmdSPublish},
 		{name: "publish", arity: 3, flags: "pubsub loading stale fast", acl: "@pubsub @fast", group: g, summary: "Posts a message to a channel.", run: cmdPublish},
 		{name: "pubsub", arity: -2, acl: "@slow", group: g, summary: "A container for Pub/Sub commands.", run: runSubcommand, subs: []spec{
 			{name: "channels", arity: -2, flags: "pubsub loading stale", acl: "@pubsub @slow", run: cmdPubsubChannels},

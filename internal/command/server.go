@@ -9,25 +9,25 @@ import (
 func serverCommands() []spec {
 	const g = "server"
 	return []spec{
-		{name: "info", arity: -1, flags: "loading stale", acl: "@slow @dangerous", group: g, summary: "Returns information and statistics about the server.", run: cmdInfo},
-		{name: "time", arity: 1, flags: "loading stale fast", acl: "@fast", group: g, summary: "Returns the server time.", run: cmdTime},
-		{name: "lastsave", arity: 1, flags: "loading stale fast", acl: "@admin @fast @dangerous", group: g, summary: "Returns the Unix timestamp of the last successful save to disk.", run: func(c *Ctx) { c.W.Int(c.E.Host.LastSave()) }},
-		{name: "save", arity: 1, flags: "admin noscript no_multi", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk.", run: cmdSave},
-		{name: "bgsave", arity: -1, flags: "admin noscript", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously saves the database(s) to disk.", run: cmdBGSave},
-		{name: "bgrewriteaof", arity: 1, flags: "admin noscript", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously rewrites the append-only file to disk.", run: cmdBGRewriteAOF},
+		{name: "info", arity: -1, flags: "loading stale", acl: "@slow @dangerous", tips: "nondeterministic_output request_policy:all_shards response_policy:special", group: g, summary: "Returns information and statistics about the server.", run: cmdInfo},
+		{name: "time", arity: 1, flags: "loading stale fast", acl: "@fast", tips: "nondeterministic_output", group: g, summary: "Returns the server time.", run: cmdTime},
+		{name: "lastsave", arity: 1, flags: "loading stale fast", acl: "@admin @fast @dangerous", tips: "nondeterministic_output", group: g, summary: "Returns the Unix timestamp of the last successful save to disk.", run: func(c *Ctx) { c.W.Int(c.E.Host.LastSave()) }},
+		{name: "save", arity: 1, flags: "admin noscript no_async_loading no_multi", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk.", run: cmdSave},
+		{name: "bgsave", arity: -1, flags: "admin noscript no_async_loading", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously saves the database(s) to disk.", run: cmdBGSave},
+		{name: "bgrewriteaof", arity: 1, flags: "admin noscript no_async_loading", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously rewrites the append-only file to disk.", run: cmdBGRewriteAOF},
 		{name: "shutdown", arity: -1, flags: "admin noscript loading stale no_multi allow_busy", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", run: cmdShutdown},
-		{name: "config", arity: -2, group: g, summary: "A container for server configuration commands.", run: runSubcommand, subs: []spec{
+		{name: "config", arity: -2, acl: "@slow", group: g, summary: "A container for server configuration commands.", run: runSubcommand, subs: []spec{
 			{name: "get", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigGet},
-			{name: "set", arity: -4, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigSet},
+			{name: "set", arity: -4, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", tips: "request_policy:all_nodes response_policy:all_succeeded", run: cmdConfigSet},
 			{name: "rewrite", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigRewrite},
 			{name: "resetstat", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: func(c *Ctx) { c.E.Host.ResetStats(); c.OK() }},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow", run: cmdConfigHelp},
 		}},
-		{name: "command", arity: -1, flags: "loading stale", acl: "@slow @connection", group: g, summary: "Returns detailed information about all commands.", run: cmdCommand, subs: []spec{
+		{name: "command", arity: -1, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", group: g, summary: "Returns detailed information about all commands.", run: cmdCommand, subs: []spec{
 			{name: "count", arity: 2, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Int(int64(len(c.E.Table.All()))) }},
-			{name: "info", arity: -2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandInfo},
-			{name: "docs", arity: -2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandDocs},
-			{name: "list", arity: -2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandList},
+			{name: "info", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandInfo},
+			{name: "docs", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandDocs},
+			{name: "list", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandList},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandHelp},
 		}},
 		{name: "debug", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", group: g, summary: "A container for debugging commands.", run: cmdDebug},
@@ -181,7 +181,10 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 	for _, a := range cmd.ACL {
 		c.W.SimpleString(a)
 	}
-	c.W.Set(0) // tips
+	c.W.Set(len(cmd.Tips))
+	for _, t := range cmd.Tips {
+		c.W.BulkString(t)
+	}
 	writeKeySpecs(c, cmd)
 	// No subcommands is an empty set in RESP3, some an array, as in Redis.
 	if len(cmd.Subs) == 0 {
@@ -192,63 +195,6 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 	for _, s := range cmd.Subs {
 		writeCommandInfo(c, s)
 	}
-}
-
-// writeKeySpecs writes Redis 7's key-spec list for a command with key
-// arguments: where the first key is (an index) and how the others follow (a
-// range), generated from the table's key positions.
-func writeKeySpecs(c *Ctx, cmd *Command) {
-	if cmd.FirstKey <= 0 {
-		c.W.Set(0)
-		return
-	}
-	flags := cmd.KeySpecFlags
-	if len(flags) == 0 {
-		if cmd.Flags&FlagWrite != 0 {
-			flags = []string{"RW", "update"}
-		} else {
-			flags = []string{"RO", "access"}
-		}
-	}
-	last := int64(cmd.LastKey)
-	if last >= 0 {
-		last -= int64(cmd.FirstKey)
-	}
-	c.W.Set(1)
-	n := 3
-	if cmd.KeySpecNotes != "" {
-		n++
-	}
-	c.W.Map(n)
-	if cmd.KeySpecNotes != "" {
-		c.W.BulkString("notes")
-		c.W.BulkString(cmd.KeySpecNotes)
-	}
-	c.W.BulkString("flags")
-	c.W.Set(len(flags))
-	for _, f := range flags {
-		c.W.SimpleString(f)
-	}
-	c.W.BulkString("begin_search")
-	c.W.Map(2)
-	c.W.BulkString("type")
-	c.W.BulkString("index")
-	c.W.BulkString("spec")
-	c.W.Map(1)
-	c.W.BulkString("index")
-	c.W.Int(int64(cmd.FirstKey))
-	c.W.BulkString("find_keys")
-	c.W.Map(2)
-	c.W.BulkString("type")
-	c.W.BulkString("range")
-	c.W.BulkString("spec")
-	c.W.Map(3)
-	c.W.BulkString("lastkey")
-	c.W.Int(last)
-	c.W.BulkString("keystep")
-	c.W.Int(int64(cmd.Step))
-	c.W.BulkString("limit")
-	c.W.Int(0)
 }
 
 func cmdCommand(c *Ctx) {
