@@ -72,6 +72,16 @@
 // have diverged. Failure messages name the file, line, command and both
 // replies.
 //
+// # COMMAND INFO
+//
+// TestCommandInfo (commandinfo_test.go) compares COMMAND INFO of every
+// command and subcommand in kevy's COMMAND LIST with Redis's, in RESP2 and
+// RESP3. It is byte for byte except for two things kevy does by design:
+// Redis's key-spec "notes" texts are prose kevy does not copy, so kevy sends
+// no notes field and the test drops Redis's before comparing; and a
+// container's subcommands, which Redis lists in an order that changes from
+// run to run, are matched by name (Redis's extra ones are logged).
+//
 // Scripts for new data types go in new files; keep each one independent of
 // the others, deterministic, and free of anything that differs by design
 // between the two servers (CONFIG GET dir, port, save, appendonly; INFO).
