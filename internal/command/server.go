@@ -26,6 +26,8 @@ func serverCommands() []spec {
 		{name: "command", arity: -1, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", group: g, summary: "Returns detailed information about all commands.", run: cmdCommand, subs: []spec{
 			{name: "count", arity: 2, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Int(int64(len(c.E.Table.All()))) }},
 			{name: "info", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandInfo},
+			{name: "getkeys", arity: -4, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { cmdCommandGetKeys(c, false) }},
+			{name: "getkeysandflags", arity: -4, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { cmdCommandGetKeys(c, true) }},
 			{name: "docs", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandDocs},
 			{name: "list", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandList},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandHelp},
@@ -316,6 +318,11 @@ func cmdCommandHelp(c *Ctx) {
 		"    Return documentation details about multiple Redis commands.",
 		"    If no command names are given, documentation details for all",
 		"    commands are returned.",
+		// kevy's own wording for the subcommands added after the above.
+		"GETKEYS <full-command>",
+		"    List the arguments of the given command call that are keys.",
+		"GETKEYSANDFLAGS <full-command>",
+		"    List the key arguments of the given command call with their key-spec flags.",
 	})
 }
 

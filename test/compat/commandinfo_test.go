@@ -67,6 +67,7 @@ func TestCommandInfo(t *testing.T) {
 				t.Logf("Redis subcommands kevy does not implement (not compared): %s", strings.Join(notImplemented, " "))
 			}
 			checkCommandListsInfo(t, kevy)
+			checkGetKeys(t, redis, kevy, names)
 		})
 	}
 }
@@ -89,6 +90,45 @@ func checkCommandListsInfo(t *testing.T, kevy *conn) {
 	count := call(t, kevy, "COMMAND", "COUNT")
 	if want := ":" + strconv.Itoa(len(all.elems)) + "\r\n"; string(count.raw) != want {
 		t.Errorf("COMMAND COUNT = %q, COMMAND lists %d", count.raw, len(all.elems))
+	}
+}
+
+// getKeysArgs are argument lists tried with COMMAND GETKEYSANDFLAGS on every
+// command: plain names of several lengths, and counts in the places where
+// counted-key commands (ZUNION, ZUNIONSTORE, BLMPOP …) expect them, valid,
+// zero, too large and malformed.
+var getKeysArgs = [][]string{
+	{}, {"k1"}, {"k1", "k2"}, {"k1", "k2", "k3"}, {"k1", "k2", "k3", "k4"},
+	{"k1", "k2", "k3", "k4", "k5", "k6", "k7"},
+	{"2", "k1", "k2", "x"}, {"0", "k1", "x"}, {"5", "k1", "x"}, {"2x", "k1", "k2", "x"},
+	{"d", "2", "k1", "k2"}, {"d", "0", "k1"}, {"0", "2", "k1", "k2", "x"},
+	{"h", "p", "k", "0", "5000"}, {"h", "p", "", "0", "5000", "keys", "k1", "k2"},
+}
+
+// checkGetKeys compares COMMAND GETKEYSANDFLAGS, errors included, for every
+// command and subcommand with each of getKeysArgs.
+func checkGetKeys(t *testing.T, redis, kevy *conn, names []string) {
+	differ := 0
+	for _, name := range names {
+		for _, extra := range getKeysArgs {
+			args := append([]string{"COMMAND", "GETKEYSANDFLAGS"}, strings.Split(name, "|")...)
+			args = append(args, extra...)
+			want, err := redis.roundTrip(encodeCommand(args))
+			if err != nil {
+				t.Fatalf("redis: %s: %v", strings.Join(args, " "), err)
+			}
+			got, err := kevy.roundTrip(encodeCommand(args))
+			if err != nil {
+				t.Fatalf("kevy: %s: %v", strings.Join(args, " "), err)
+			}
+			if !bytes.Equal(want.raw, got.raw) {
+				differ++
+				t.Errorf("%q:\n redis: %q\n  kevy: %q", args, want.raw, got.raw)
+			}
+		}
+	}
+	if differ > 0 {
+		t.Errorf("%d COMMAND GETKEYSANDFLAGS calls differ from Redis", differ)
 	}
 }
 
