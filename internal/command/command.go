@@ -176,6 +176,7 @@ func NewTable() *Table {
 		hashCommands(), listCommands(), setCommands(), zsetCommands(),
 		dumpCommands(), migrateCommands(),
 		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
+		sortCommands(), // sort.go
 	} {
 		for _, sp := range family {
 			c := sp.build("")

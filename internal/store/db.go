@@ -101,6 +101,16 @@ func (db *DB) touch(e *Entry) {
 // decide to write only after reading).
 func (db *DB) Touched(e *Entry) { db.touch(e) }
 
+// Reencoding runs the before-write hook for an entry whose value is about to
+// change representation but not content (SORT turning a small sorted set
+// into a skiplist, as Redis does): a snapshot in progress must keep the old
+// form, but WATCH must not see a change, so the version stays.
+func (db *DB) Reencoding(e *Entry) {
+	if db.s.beforeWrite != nil {
+		db.s.beforeWrite(db.id, e)
+	}
+}
+
 // SetString stores a string value, replacing whatever the key held. With
 // keepTTL the existing TTL survives; otherwise it is cleared. The value is
 // retained (or copied into the entry when short), so callers pass a buffer
