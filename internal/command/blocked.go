@@ -19,6 +19,7 @@ const (
 	blockMPop         // BLMPOP: reply [key, [elements]]
 	blockZPop         // BZPOPMIN BZPOPMAX: reply [key, member, score]
 	blockZMPop        // BZMPOP: reply [key, [[member, score] …]]
+	blockWait         // WAIT: no keys, only the timeout; reply 0 (wait.go)
 )
 
 // blockedOp is what a blocked client waits to do.
@@ -83,15 +84,20 @@ func (e *Engine) TakeWoken() []*Client {
 
 // UnblockClient removes cl from the keys it waits on. With timedOut it
 // writes the timeout reply (a null array, as Redis 7.0 for every blocking
-// list and sorted-set command); a client that disconnected gets nothing.
-// It reports whether the client was blocked.
+// list and sorted-set command, and WAIT's count of replicas, 0); a client
+// that disconnected gets nothing. It reports whether the client was blocked.
 func (e *Engine) UnblockClient(cl *Client, timedOut bool) bool {
 	if cl.blk == nil {
 		return false
 	}
+	kind := cl.blk.kind
 	e.unblock(cl)
 	if timedOut {
-		cl.W.NullArray()
+		if kind == blockWait {
+			cl.W.Int(0)
+		} else {
+			cl.W.NullArray()
+		}
 	}
 	return true
 }

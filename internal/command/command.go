@@ -176,7 +176,7 @@ func NewTable() *Table {
 		hashCommands(), listCommands(), setCommands(), zsetCommands(),
 		dumpCommands(), migrateCommands(),
 		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
-		sortCommands(), // sort.go
+		sortCommands(), waitCommands(), // sort.go, wait.go
 	} {
 		for _, sp := range family {
 			c := sp.build("")
