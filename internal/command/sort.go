@@ -304,8 +304,9 @@ func boolCompare(a, b bool) int {
 // sortStore replaces the destination with the result as a list (GET values
 // that are missing become empty strings), or deletes it when the result is
 // empty, and replies the result's length. It logs the effect, a DEL and
-// RPUSHes of the exact elements, so that replay does not depend on the
-// weights, the patterns' keys or a set's iteration order.
+// RPUSHes of the exact elements: a verbatim SORT would order ALPHA ties
+// between BY weights of a set or sorted set by the iteration order of the
+// one that replay rebuilds, which need not be the original's.
 func (c *Ctx) sortStore(o *sortOpts, out []sortItem) {
 	var vals [][]byte
 	for i := range out {

@@ -19,8 +19,8 @@ func lists(te *testEnv, keys ...string) string {
 }
 
 // TestSortStoreLogsItsResult: SORT … STORE logs the stored list itself (a
-// DEL and RPUSHes, in one MULTI/EXEC), never the SORT, whose replay would
-// depend on other keys and on a set's iteration order; replaying the log
+// DEL and RPUSHes, in one MULTI/EXEC), never the SORT, whose replay could
+// order ALPHA ties by a rebuilt set's iteration order; replaying the log
 // rebuilds the same lists.
 func TestSortStoreLogsItsResult(t *testing.T) {
 	te := newTestEnv(t)
