@@ -31,6 +31,8 @@ var keyFinders = map[string]keyFinder{
 	"set":         setKeys,
 	"bitfield":    bitfieldKeys,
 	"migrate":     migrateKeys,
+	"sort":        sortKeys,
+	"sort_ro":     sortROKeys,
 	"zunion":      countedKeys(0, 1, 2),
 	"zinter":      countedKeys(0, 1, 2),
 	"zdiff":       countedKeys(0, 1, 2),
@@ -98,7 +100,7 @@ func keysFromSpecs(specs []KeySpec, args [][]byte) []keyRef {
 				continue
 			}
 		}
-		if slices.Contains(ks.Flags, "incomplete") {
+		if ks.Unknown || slices.Contains(ks.Flags, "incomplete") {
 			return nil
 		}
 		var last, step int

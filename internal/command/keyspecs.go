@@ -47,12 +47,17 @@ type KeySpec struct {
 	Limit     int  // range: keep 1/Limit of the remaining arguments (0: all)
 	KeyNumIdx int  // keynum: the count's position relative to the start
 	FirstKey  int  // keynum: the first key's position relative to the start
+
+	// Unknown: neither where the keys start nor how they follow can be
+	// told from positions (SORT's BY/GET patterns and STORE, which may
+	// come anywhere); only the command's own parsing finds them.
+	Unknown bool
 }
 
 // simple reports whether ks is an index with a range, the form the legacy
 // first/last/step triple can express. A command with any other spec has
 // movable keys, as Redis flags it.
-func (ks *KeySpec) simple() bool { return ks.Keyword == "" && !ks.KeyNum }
+func (ks *KeySpec) simple() bool { return ks.Keyword == "" && !ks.KeyNum && !ks.Unknown }
 
 // parseKeySpecs reads a spec's keys field: key specs separated by ";", each
 // a list of flags followed by its begin search and find keys:
@@ -60,6 +65,7 @@ func (ks *KeySpec) simple() bool { return ks.Keyword == "" && !ks.KeyNum }
 //	RW access delete index(1) range(0,1,0)
 //	RO access index(2) keynum(0,1,1)
 //	RW access delete incomplete keyword(KEYS,-2) range(-1,1,0)
+//	OW update unknown()
 //
 // A spec of flags only ("OW update") takes its positions from the legacy
 // triple: index(first) range(last-first or last when negative, step, 0).
@@ -110,6 +116,9 @@ func parseKeySpec(s string, first, last, step int) (KeySpec, error) {
 		case name == "range" && len(args) == 3 && begin && !find:
 			find = true
 			ks.LastKey, ks.KeyStep, ks.Limit = atoi(args[0]), atoi(args[1]), atoi(args[2])
+		case name == "unknown" && argList == ")" && !begin:
+			begin, find = true, true
+			ks.Unknown = true
 		case name == "keynum" && len(args) == 3 && begin && !find:
 			find = true
 			ks.KeyNum = true
@@ -157,6 +166,14 @@ func writeKeySpecs(c *Ctx, cmd *Command) {
 		c.W.BulkString("begin_search")
 		c.W.Map(2)
 		c.W.BulkString("type")
+		if ks.Unknown {
+			writeUnknownSearch(c)
+			c.W.BulkString("find_keys")
+			c.W.Map(2)
+			c.W.BulkString("type")
+			writeUnknownSearch(c)
+			continue
+		}
 		if ks.Keyword != "" {
 			c.W.BulkString("keyword")
 			c.W.BulkString("spec")
@@ -197,6 +214,14 @@ func writeKeySpecs(c *Ctx, cmd *Command) {
 			c.W.Int(int64(ks.Limit))
 		}
 	}
+}
+
+// writeUnknownSearch writes the type and the empty spec of a key spec
+// part that positions cannot describe.
+func writeUnknownSearch(c *Ctx) {
+	c.W.BulkString("unknown")
+	c.W.BulkString("spec")
+	c.W.Map(0)
 }
 
 // hasNotKey reports whether a key spec marks its arguments as not keys.

@@ -27,6 +27,10 @@ func TestParseKeySpecs(t *testing.T) {
 		{"RW incomplete keyword(KEYS,-2) range(-1,1,3)", 3, 3, 1, true, []KeySpec{
 			{Flags: []string{"RW", "incomplete"}, Keyword: "KEYS", StartFrom: -2, LastKey: -1, KeyStep: 1, Limit: 3},
 		}},
+		{"RO access index(1) range(0,1,0); OW update unknown()", 1, 1, 1, true, []KeySpec{
+			{Flags: []string{"RO", "access"}, Index: 1, KeyStep: 1},
+			{Flags: []string{"OW", "update"}, Unknown: true},
+		}},
 	}
 	for _, tt := range tests {
 		got := parseKeySpecs(tt.keys, tt.first, tt.last, tt.step, tt.write)
@@ -49,6 +53,8 @@ func TestParseKeySpecsRejects(t *testing.T) {
 		"RO index(1) range(0,1,0); ",         // empty second spec
 		"RO keyword(KEYS) range(0,1,0)",      // keyword without startfrom
 		"RO index(1) keynum(0,1,1) range(0)", // two find keys
+		"RO unknown(1)",                      // unknown takes no arguments
+		"RO index(1) unknown()",              // unknown is both begin and find
 	} {
 		func() {
 			defer func() {

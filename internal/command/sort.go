@@ -10,19 +10,52 @@ package command
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	"github.com/kevy-db/kevy/internal/store"
 )
 
 func sortCommands() []spec {
 	const g = "generic"
-	// Redis flags both "movablekeys": besides the sorted key they have key
-	// specs for the BY/GET patterns and for STORE's destination, which can
-	// be anywhere in the arguments. The table models the sorted key only.
+	// Besides the sorted key, the BY/GET patterns name keys, and so does
+	// STORE's destination, which may come anywhere: key specs of unknown
+	// position, which make both commands movablekeys; COMMAND GETKEYS
+	// finds the keys with sortKeys.
 	return []spec{
-		{name: "sort", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @set @sortedset @list @slow @dangerous", group: g, summary: "Sorts the elements of a list, set or sorted set, optionally storing the result in a list.", run: cmdSort, keyspec: "RO access"},
-		{name: "sort_ro", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @sortedset @list @slow @dangerous", group: g, summary: "Sorts the elements of a list, set or sorted set (read-only SORT, without STORE).", run: cmdSortRO},
+		{name: "sort", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @set @sortedset @list @slow @dangerous", group: g, summary: "Sorts the elements of a list, set or sorted set, optionally storing the result in a list.", run: cmdSort, keys: "RO access index(1) range(0,1,0); RO access unknown(); OW update unknown()"},
+		{name: "sort_ro", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @sortedset @list @slow @dangerous", group: g, summary: "Sorts the elements of a list, set or sorted set (read-only SORT, without STORE).", run: cmdSortRO, keys: "RO access index(1) range(0,1,0); RO access unknown()"},
 	}
+}
+
+// sortKeys finds SORT's keys for COMMAND GETKEYS as Redis does: the sorted
+// key, and the destination of the last STORE that has an argument after
+// it, skipping the arguments of LIMIT (two), BY and GET (one each) so that
+// a pattern spelled "store" is not taken for the option. The pattern keys
+// depend on the data and are not reported.
+func sortKeys(args [][]byte) []keyRef {
+	keys := []keyRef{{pos: 1, flags: []string{"RO", "access"}}}
+	store := 0
+	for i := 2; i < len(args); i++ {
+		switch strings.ToLower(string(args[i])) {
+		case "limit":
+			i += 2
+		case "get", "by":
+			i++
+		case "store":
+			if i+1 < len(args) {
+				store = i + 1
+			}
+		}
+	}
+	if store > 0 {
+		keys = append(keys, keyRef{pos: store, flags: []string{"OW", "update"}})
+	}
+	return keys
+}
+
+// sortROKeys finds SORT_RO's one key, the sorted one.
+func sortROKeys([][]byte) []keyRef {
+	return []keyRef{{pos: 1, flags: []string{"RO", "access"}}}
 }
 
 const errSortScores = "ERR One or more scores can't be converted into double"
