@@ -143,6 +143,7 @@ type EncodingLimits struct {
 	SetMaxListpackEntries  int // Redis 7.2+; 7.0 has no set listpack (kept 0 = unused)
 	ZSetMaxListpackEntries int
 	ZSetMaxListpackValue   int
+	HLLSparseMaxBytes      int // hll-sparse-max-bytes (hll.go)
 }
 
 // DefaultEncodingLimits are Redis 7.0's defaults.
@@ -151,5 +152,6 @@ func DefaultEncodingLimits() EncodingLimits {
 		HashMaxListpackEntries: 512, HashMaxListpackValue: 64,
 		ListMaxListpackSize: -2, SetMaxIntsetEntries: 512,
 		ZSetMaxListpackEntries: 128, ZSetMaxListpackValue: 64,
+		HLLSparseMaxBytes: 3000,
 	}
 }

@@ -99,6 +99,7 @@ func directives() []directive {
 		{name: "set-max-intset-entries", def: "512", kind: ints(0, longMax)},
 		{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128", kind: ints(0, longMax)},
 		{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", def: "64", kind: ints(0, longMax)},
+		{name: "hll-sparse-max-bytes", def: "3000", kind: mem(0)},
 		{name: "hz", def: "10", kind: intKind{lo: 0, hi: intMax, clamp: true, clampLo: 1, clampHi: 500}},
 		{name: "client-output-buffer-limit", flags: multiArg,
 			def: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", kind: coblKind{}},

@@ -69,6 +69,7 @@ type Values struct {
 	SetMaxIntsetEntries    int
 	ZSetMaxListpackEntries int
 	ZSetMaxListpackValue   int
+	HLLSparseMaxBytes      int
 
 	Hz int // clamped to [1, 500]
 }
@@ -168,6 +169,7 @@ func buildValues(table []directive, vals []string) (*Values, error) {
 		SetMaxIntsetEntries:    b.int("set-max-intset-entries"),
 		ZSetMaxListpackEntries: b.int("zset-max-listpack-entries"),
 		ZSetMaxListpackValue:   b.int("zset-max-listpack-value"),
+		HLLSparseMaxBytes:      b.int("hll-sparse-max-bytes"),
 
 		Hz: b.int("hz"),
 	}

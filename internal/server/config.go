@@ -56,6 +56,7 @@ func limitsOf(v *config.Values) *command.EncodingLimits {
 		HashMaxListpackEntries: v.HashMaxListpackEntries, HashMaxListpackValue: v.HashMaxListpackValue,
 		ListMaxListpackSize: v.ListMaxListpackSize, SetMaxIntsetEntries: v.SetMaxIntsetEntries,
 		ZSetMaxListpackEntries: v.ZSetMaxListpackEntries, ZSetMaxListpackValue: v.ZSetMaxListpackValue,
+		HLLSparseMaxBytes: v.HLLSparseMaxBytes,
 	}
 }
 
