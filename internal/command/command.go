@@ -177,6 +177,7 @@ func NewTable() *Table {
 		dumpCommands(), migrateCommands(),
 		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
 		sortCommands(), waitCommands(), // sort.go, wait.go
+		hllCommands(), // hll.go
 	} {
 		for _, sp := range family {
 			c := sp.build("")
