@@ -326,7 +326,7 @@ func cmdPFDebug(c *Ctx) {
 			c.Err("ERR HLL encoding is not sparse")
 			return
 		}
-		c.W.SimpleString(decodeSparse(v))
+		c.W.BulkString(decodeSparse(v))
 	case "encoding":
 		if v[4] == hllEncDense {
 			c.W.SimpleString("dense")
