@@ -96,6 +96,7 @@ func cmdPFAdd(c *Ctx) {
 			return
 		}
 		wasDense = v[4] == hllEncDense
+		e.MarkRaw() // as Redis, which unshares the value before adding
 	}
 	changed := created
 	for _, elem := range c.Args[2:] {
@@ -188,6 +189,7 @@ func cmdPFCount(c *Ctx) {
 	if !ok {
 		return
 	}
+	e.MarkRaw() // Redis unshares the value, cache valid or not
 	if hllCacheValid(v) {
 		c.W.Int(int64(hllCached(v)))
 		return
@@ -296,6 +298,7 @@ func cmdPFDebug(c *Ctx) {
 	if !ok {
 		return
 	}
+	e.MarkRaw() // unshared as in Redis, whatever the subcommand
 	toDense := func() bool {
 		if v[4] == hllEncDense {
 			return true
