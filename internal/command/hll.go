@@ -117,7 +117,7 @@ func cmdPFAdd(c *Ctx) {
 			// Registers already raised stay raised (with the cache left as
 			// it was), as in Redis; the log gets the bytes kept.
 			if changed {
-				e = c.hllStore(key, e, v, created, true)
+				e = c.hllStore(key, e, v, created)
 				c.Dirty(1)
 				c.Propagate([]byte("SET"), key, e.Str(), []byte("KEEPTTL"))
 			}
@@ -132,7 +132,7 @@ func cmdPFAdd(c *Ctx) {
 		return
 	}
 	hllInvalidate(v)
-	e = c.hllStore(key, e, v, created, true)
+	e = c.hllStore(key, e, v, created)
 	c.Dirty(1)
 	if !wasDense {
 		c.Propagate([]byte("SET"), key, e.Str(), []byte("KEEPTTL"))
@@ -141,10 +141,7 @@ func cmdPFAdd(c *Ctx) {
 }
 
 // hllStore puts v back into the key after in-place edits (or creates it).
-func (c *Ctx) hllStore(key []byte, e *store.Entry, v []byte, created, changed bool) *store.Entry {
-	if !changed {
-		return e
-	}
+func (c *Ctx) hllStore(key []byte, e *store.Entry, v []byte, created bool) *store.Entry {
 	if created {
 		e = c.DB.SetString(key, v, false)
 	} else {
@@ -279,7 +276,7 @@ func cmdPFMerge(c *Ctx) {
 		}
 	}
 	hllInvalidate(v)
-	e = c.hllStore(dest, e, v, created, true)
+	e = c.hllStore(dest, e, v, created)
 	c.Dirty(1)
 	if !anyDense && !destDense {
 		c.Propagate([]byte("SET"), dest, e.Str(), []byte("KEEPTTL"))
