@@ -114,9 +114,10 @@ func cmdPFAdd(c *Ctx) {
 		}
 		nv, ch, err := hllAdd(v, index, rank, c.hllSparseMax())
 		if err != nil {
-			// Registers already raised stay raised (with the cache left as
-			// it was), as in Redis; the log gets the bytes kept.
+			// Registers already raised stay raised and the cache is marked
+			// stale, as in Redis; the log gets the bytes kept.
 			if changed {
+				hllInvalidate(v)
 				e = c.hllStore(key, e, v, created)
 				c.Dirty(1)
 				c.Propagate([]byte("SET"), key, e.Str(), []byte("KEEPTTL"))
