@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kevy-db/kevy/internal/store"
 )
 
 // The expected values below were produced by redis-server 7.0.15: the
@@ -283,5 +285,47 @@ func BenchmarkPFCountUnion(b *testing.B) {
 		te.e.Call(te.cl, args)
 		te.cl.W.Flush()
 		te.out.Reset()
+	}
+}
+
+// TestHLLSnapshotSeesOldBytes: PFADD, PFCOUNT and PFMERGE edit values in
+// place, so a snapshot running meanwhile must still get the bytes of its
+// starting instant (the before-write hook), for dense and sparse values.
+func TestHLLSnapshotSeesOldBytes(t *testing.T) {
+	te := newTestEnv(t)
+	te.pfaddRange("dense", "e", 0, 5000)
+	te.pfaddRange("sparse", "e", 0, 50)
+	te.pfaddRange("stale", "f", 0, 50)
+	te.pfaddRange("merged", "g", 0, 50)
+	old := map[string]string{}
+	for _, k := range []string{"dense", "sparse", "stale", "merged"} {
+		old[k] = string(te.st.DB(0).Peek([]byte(k)).Str())
+	}
+	got := map[string]string{}
+	sn := te.st.BeginSnapshot(func(_ int, e *store.Entry) error {
+		got[e.Key()] = string(e.Str())
+		return nil
+	})
+	te.expect("PFADD dense new1 new2 new3", ":1\r\n")
+	te.expect("PFADD sparse new1 new2 new3", ":1\r\n")
+	te.cmd("PFCOUNT stale")
+	te.expect("PFMERGE merged dense", "+OK\r\n")
+	for {
+		done, err := sn.Step(100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			break
+		}
+	}
+	sn.End()
+	for k, v := range old {
+		if got[k] != v {
+			t.Errorf("%s: the snapshot got the bytes written after it began", k)
+		}
+		if string(te.st.DB(0).Peek([]byte(k)).Str()) == v {
+			t.Errorf("%s: the command changed nothing, the test proves nothing", k)
+		}
 	}
 }
