@@ -178,6 +178,7 @@ func NewTable() *Table {
 		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
 		sortCommands(), waitCommands(), // sort.go, wait.go
 		hllCommands(), // hll.go
+		scriptCommands(), // script.go, script_*.go: Lua scripting
 	} {
 		for _, sp := range family {
 			c := sp.build("")

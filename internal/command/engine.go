@@ -51,6 +51,7 @@ type Engine struct {
 	// records would only be thrown away, so none are encoded.
 	replaying bool
 	watchers  map[watchKey][]*Client
+	lua       *scriptState // Lua interpreter and script cache (script_lua.go), created on first use
 
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
