@@ -86,6 +86,7 @@ func (ss *scriptState) state() *lua.LState {
 	}))
 	ss.real.RawSetString("redis", ss.redisLib())
 	ss.real.RawSetString("bit", bitLib(L))
+	ss.real.RawSetString("cjson", cjsonLib(L))
 	ss.cl = &Client{ID: -1, Authenticated: true, W: resp.NewWriter(&ss.out)}
 	ss.handler = L.NewFunction(ss.errorHandler)
 	ss.protect()

@@ -196,3 +196,18 @@ func TestScriptNoBlocking(t *testing.T) {
 	}
 	te.expect("PING", "+PONG\r\n")
 }
+
+// TestScriptCjsonDecodeErrors: malformed JSON is an error raised in the
+// script (lua-cjson's wording is not reproduced, only its position).
+func TestScriptCjsonDecodeErrors(t *testing.T) {
+	te := newTestEnv(t)
+	for _, doc := range []string{"[", `{"a":1} x`, `{"a"}`, "", "[1,]"} {
+		got := te.do("EVAL", "return cjson.decode(ARGV[1])", "0", doc)
+		if !strings.HasPrefix(got, "-ERR user_script:1: ") || !strings.Contains(got, " script: ") {
+			t.Errorf("decode %q: %q", doc, got)
+		}
+	}
+	if got := te.do("EVAL", "return cjson.encode(0/0)", "0"); !strings.Contains(got, "Cannot serialise number: must not be NaN or Inf") {
+		t.Errorf("encode NaN: %q", got)
+	}
+}
