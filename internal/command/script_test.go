@@ -211,3 +211,37 @@ func TestScriptCjsonDecodeErrors(t *testing.T) {
 		t.Errorf("encode NaN: %q", got)
 	}
 }
+
+// writeErrHost refuses writes as a server does after a failed log write.
+type writeErrHost struct {
+	Host
+	msg string
+}
+
+func (h writeErrHost) WriteError() string  { return h.msg }
+func (h writeErrHost) RequirePass() string { return "" }
+func (h writeErrHost) Loading() bool       { return false }
+
+// TestScriptRefusedWrites: when the server refuses writes, a script's
+// write commands get the server's error (its reads still work), and
+// nothing is logged.
+func TestScriptRefusedWrites(t *testing.T) {
+	te := newTestEnv(t)
+	te.do("SET", "a", "1")
+	te.log()
+	te.e.Host = writeErrHost{msg: "MISCONF no writes"}
+	body := "redis.call('get', 'a') return redis.call('set', 'a', '2')"
+	want := "-MISCONF no writes script: " + sha1hex([]byte(body)) + ", on @user_script:1.\r\n"
+	if got := te.do("EVAL", body, "0"); got != want {
+		t.Fatalf("EVAL: %q, want %q", got, want)
+	}
+	if got := te.do("EVAL", "return redis.pcall('set', 'a', '2')", "0"); got != "-MISCONF no writes\r\n" {
+		t.Fatalf("pcall: %q", got)
+	}
+	if got := te.do("EVAL", "return redis.call('get', 'a')", "0"); got != "$1\r\n1\r\n" {
+		t.Fatalf("read: %q", got)
+	}
+	if log := te.log(); log != "" {
+		t.Fatalf("logged %q", log)
+	}
+}
