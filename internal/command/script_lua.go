@@ -70,6 +70,16 @@ func (ss *scriptState) state() *lua.LState {
 		}
 		return baseError.GFunction(L)
 	}))
+	// tostring writes numbers as Lua 5.1 does ("%.14g"); gopher-lua's
+	// own form is Go's shortest one (concatenation keeps it).
+	baseTostring := ss.real.RawGetString("tostring").(*lua.LFunction)
+	ss.real.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok {
+			L.Push(lua.LString(strconv.FormatFloat(float64(n), 'g', 14, 64)))
+			return 1
+		}
+		return baseTostring.GFunction(L)
+	}))
 	// pcall catches an error table as its message, as Redis 7's does.
 	basePcall := ss.real.RawGetString("pcall").(*lua.LFunction)
 	ss.real.RawSetString("pcall", L.NewFunction(func(L *lua.LState) int {
