@@ -240,3 +240,16 @@ func cmdScriptHelp(c *Ctx) {
 func formatLuaNumber(f float64) []byte {
 	return strconv.AppendFloat(nil, f, 'g', 17, 64)
 }
+
+// ScriptCache reports the number of cached scripts and the size of their
+// bodies (INFO's number_of_cached_scripts, used_memory_scripts_eval). The
+// caller holds the execution lock.
+func (e *Engine) ScriptCache() (n int, bodyBytes int64) {
+	if e.lua == nil {
+		return 0, 0
+	}
+	for _, s := range e.lua.cache {
+		bodyBytes += int64(len(s.body))
+	}
+	return len(e.lua.cache), bodyBytes
+}

@@ -96,6 +96,9 @@ func (s *Server) info(req []string) string {
 		w("maxmemory", 0)
 		w("maxmemory_human", "0B")
 		w("maxmemory_policy", "noeviction")
+		scripts, scriptBytes := s.eng.ScriptCache()
+		w("used_memory_scripts_eval", scriptBytes)
+		w("number_of_cached_scripts", scripts)
 		if used > 0 {
 			w("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 		}

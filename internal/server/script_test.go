@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -95,5 +96,13 @@ func TestScriptsAreAtomic(t *testing.T) {
 	c := client(t, s, nil)
 	if got := c.Get(ctx, "ctr").Val(); got != strconv.Itoa(clients*each) {
 		t.Fatalf("ctr = %s, want %d", got, clients*each)
+	}
+	// One body, cached once, reported by INFO until SCRIPT FLUSH.
+	if info := c.Info(ctx, "memory").Val(); !strings.Contains(info, "number_of_cached_scripts:1\r\n") {
+		t.Fatalf("INFO memory:\n%s", info)
+	}
+	c.ScriptFlush(ctx)
+	if info := c.Info(ctx, "memory").Val(); !strings.Contains(info, "number_of_cached_scripts:0\r\n") {
+		t.Fatalf("INFO memory after SCRIPT FLUSH:\n%s", info)
 	}
 }
