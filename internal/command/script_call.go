@@ -177,6 +177,9 @@ func (ss *scriptState) call(L *lua.LState, raiseErr bool) int {
 // writes a read-only script may not do are refused with Redis's texts.
 func (ss *scriptState) exec(args [][]byte) (resp.Value, string) {
 	e := ss.caller.E
+	if ss.handlerPanic != nil { // a script's pcall caught the unwinding
+		ss.L.RaiseError("command handler panicked")
+	}
 	cmd := e.Table.Lookup(args[0])
 	eff := cmd
 	if cmd != nil && len(cmd.Subs) > 0 && len(args) >= 2 {
@@ -201,9 +204,9 @@ func (ss *scriptState) exec(args [][]byte) (resp.Value, string) {
 			}
 		}
 	}
-	e.depth++ // >1: blocking commands answer at once, as inside MULTI
-	e.run(ss.cl, cmd, args)
-	e.depth--
+	if !ss.runHandler(cmd, args) {
+		ss.L.RaiseError("command handler panicked") // unwinds the script; run re-panics
+	}
 	ss.cl.W.Flush()
 	raw := ss.out.Bytes()
 	defer ss.out.Reset()
@@ -215,4 +218,22 @@ func (ss *scriptState) exec(args [][]byte) (resp.Value, string) {
 		return resp.Value{}, "ERR " + err.Error()
 	}
 	return v, ""
+}
+
+// runHandler runs a command for the script. A handler that panics must
+// not be turned into a script error by the interpreter's own recovery (the
+// engine's state may be half changed): the panic is kept, the script
+// unwound, and run panics again once outside the interpreter, as the
+// handler would have outside a script.
+func (ss *scriptState) runHandler(cmd *Command, args [][]byte) (ok bool) {
+	e := ss.caller.E
+	e.depth++ // >1: blocking commands answer at once, as inside MULTI
+	defer func() {
+		e.depth--
+		if !ok {
+			ss.handlerPanic = recover()
+		}
+	}()
+	e.run(ss.cl, cmd, args)
+	return true
 }

@@ -29,6 +29,9 @@ type scriptState struct {
 	sha     string
 	roMode  bool
 	handler *lua.LFunction
+	// handlerPanic is what a command handler run by the script panicked
+	// with (runHandler).
+	handlerPanic any
 }
 
 func (ss *scriptState) close() {
@@ -222,7 +225,13 @@ func (ss *scriptState) run(c *Ctx, s *script, keys, argv [][]byte, readOnly bool
 	ss.real.RawSetString("KEYS", argsTable(L, keys))
 	ss.real.RawSetString("ARGV", argsTable(L, argv))
 	L.Push(s.fn.(*lua.LFunction))
-	if err := L.PCall(0, 1, ss.handler); err != nil {
+	err := L.PCall(0, 1, ss.handler)
+	if p := ss.handlerPanic; p != nil {
+		ss.handlerPanic = nil
+		L.SetTop(0)
+		panic(p)
+	}
+	if err != nil {
 		var ev lua.LValue = lua.LString(err.Error())
 		if ae, ok := err.(*lua.ApiError); ok {
 			ev = ae.Object

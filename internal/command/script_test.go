@@ -245,3 +245,28 @@ func TestScriptRefusedWrites(t *testing.T) {
 		t.Fatalf("logged %q", log)
 	}
 }
+
+// TestScriptHandlerPanic: a handler that panics inside a script panics out
+// of EVAL as it would outside a script, instead of becoming a script error
+// that the interpreter's recovery (or the script's own pcall) swallows, and
+// the engine's nesting depth is restored.
+func TestScriptHandlerPanic(t *testing.T) {
+	te := newTestEnv(t)
+	te.e.Table.byName["boom"] = &Command{Name: "boom", Arity: 1, Run: func(*Ctx) { panic("boom") }}
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Fatalf("recovered %v, want the handler's panic", r)
+			}
+		}()
+		te.do("EVAL", "pcall(redis.call, 'boom') return redis.call('set', 'after', '1')", "0")
+		t.Fatal("EVAL returned")
+	}()
+	if te.e.depth != 1 { // Call's own increment: the test unwound past it
+		t.Fatalf("depth %d", te.e.depth)
+	}
+	te.e.depth = 0
+	te.e.recs = te.e.recs[:0]
+	te.expect("EXISTS after", ":0\r\n")
+	te.expect("BLPOP nolist 0", "")
+}
