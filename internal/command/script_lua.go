@@ -167,8 +167,8 @@ func (ss *scriptState) compile(src []byte) (*lua.LFunction, string) {
 	fn, err := L.Load(bytes.NewReader(src), "user_script")
 	if err != nil {
 		msg := err.Error()
-		if lua, ok := err.(*lua.ApiError); ok {
-			msg = lua.Object.String()
+		if ae, ok := err.(*lua.ApiError); ok {
+			msg = ae.Object.String()
 		}
 		line := strconv.Itoa(bytes.Count(src, []byte("\n")) + 1)
 		near := "<eof>"

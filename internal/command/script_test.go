@@ -270,3 +270,36 @@ func TestScriptHandlerPanic(t *testing.T) {
 	te.expect("EXISTS after", ":0\r\n")
 	te.expect("BLPOP nolist 0", "")
 }
+
+// TestScriptWakesBlockedClients: a client blocked on a key a script fills
+// is served after the script, with what the script left in it (nothing to
+// serve if the script emptied the key again), and the pop is logged after
+// the script's records.
+func TestScriptWakesBlockedClients(t *testing.T) {
+	te := newTestEnv(t)
+	b := te.newClient(10)
+	if got := te.runAs(b, "BLPOP k 0"); got != "" {
+		t.Fatalf("BLPOP answered %q", got)
+	}
+	te.e.ReleaseBlocked(b.cl)
+	te.log()
+	if got := te.do("EVAL", "redis.call('rpush', KEYS[1], 'x') return redis.call('lpop', KEYS[1])", "1", "k"); got != "$1\r\nx\r\n" {
+		t.Fatalf("EVAL: %q", got)
+	}
+	if woken := te.e.TakeWoken(); len(woken) != 0 || !b.cl.Blocked() {
+		t.Fatalf("served from a list the script left empty: %v", woken)
+	}
+	te.log()
+	if got := te.do("EVAL", "redis.call('rpush', KEYS[1], 'x', 'y') return redis.call('lpop', KEYS[1])", "1", "k"); got != "$1\r\nx\r\n" {
+		t.Fatalf("EVAL: %q", got)
+	}
+	if woken := te.e.TakeWoken(); len(woken) != 1 || woken[0] != b.cl {
+		t.Fatalf("woken %v", woken)
+	}
+	if got := b.take(); got != "*2\r\n$1\r\nk\r\n$1\r\ny\r\n" {
+		t.Fatalf("blocked client got %q", got)
+	}
+	if got, want := te.log(), logOf("MULTI", "rpush k x y", "lpop k", "EXEC", "LPOP k"); got != want {
+		t.Fatalf("log %q, want %q", got, want)
+	}
+}
