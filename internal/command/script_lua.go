@@ -3,7 +3,9 @@ package command
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"regexp"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 
@@ -32,6 +34,9 @@ type scriptState struct {
 	// handlerPanic is what a command handler run by the script panicked
 	// with (runHandler).
 	handlerPanic any
+	// chunkSrc maps the names of the script's loadstring chunks to their
+	// sources, which error replies show; cleared for every script.
+	chunkSrc map[string]string
 }
 
 func (ss *scriptState) close() {
@@ -62,6 +67,7 @@ func (ss *scriptState) state() *lua.LState {
 	}
 	ss.L = L
 	ss.real = L.G.Global
+	ss.chunkSrc = make(map[string]string)
 	for _, name := range []string{"print", "dofile", "loadfile", "setfenv", "getfenv", "require", "module", "newproxy", "_printregs", "_GOPHER_LUA_VERSION"} {
 		ss.real.RawSetString(name, lua.LNil)
 	}
@@ -82,6 +88,49 @@ func (ss *scriptState) state() *lua.LState {
 			return 1
 		}
 		return baseTostring.GFunction(L)
+	}))
+	// loadstring's functions see the protected globals too, or a script
+	// could leave globals behind for the next one.
+	ss.real.RawSetString("loadstring", L.NewFunction(func(L *lua.LState) int {
+		src := L.CheckString(1)
+		name := L.OptString(2, src)
+		chunk := luaChunkID(name)
+		fn, err := L.Load(strings.NewReader(src), chunk)
+		if err != nil {
+			L.Push(lua.LNil)
+			L.Push(lua.LString(syntaxError(chunk, []byte(src), err)))
+			return 2
+		}
+		if !strings.HasPrefix(name, "@") && !strings.HasPrefix(name, "=") {
+			ss.chunkSrc[chunk] = name // error replies name the source itself
+		}
+		fn.Env = ss.env
+		L.Push(fn)
+		return 1
+	}))
+	// gopher-lua's collectgarbage runs a full Go GC, under the execution
+	// lock: report the heap instead, and collect nothing.
+	heapKB := func(L *lua.LState) int {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		kb := 0.0
+		if s[0].Value.Kind() == metrics.KindUint64 {
+			kb = float64(s[0].Value.Uint64()) / 1024
+		}
+		L.Push(lua.LNumber(kb))
+		return 1
+	}
+	ss.real.RawSetString("collectgarbage", L.NewFunction(func(L *lua.LState) int {
+		if L.OptString(1, "collect") == "count" {
+			return heapKB(L)
+		}
+		L.Push(lua.LNumber(0))
+		return 1
+	}))
+	ss.real.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int {
+		heapKB(L)
+		L.Replace(-1, lua.LNumber(math.Floor(float64(L.Get(-1).(lua.LNumber)))))
+		return 1
 	}))
 	// pcall catches an error table as its message, as Redis 7's does.
 	basePcall := ss.real.RawGetString("pcall").(*lua.LFunction)
@@ -166,27 +215,37 @@ func (ss *scriptState) compile(src []byte) (*lua.LFunction, string) {
 	L := ss.state()
 	fn, err := L.Load(bytes.NewReader(src), "user_script")
 	if err != nil {
-		msg := err.Error()
-		if ae, ok := err.(*lua.ApiError); ok {
-			msg = ae.Object.String()
-		}
-		line := strconv.Itoa(bytes.Count(src, []byte("\n")) + 1)
-		near := "<eof>"
-		if m := parseErrLine.FindStringSubmatch(msg); m != nil {
-			line, near = m[1], m[2]
-		}
-		// Lua 5.1's words for gopher-lua's commonest parse errors.
-		reason := "unexpected symbol"
-		if strings.Contains(msg, "unterminated string") {
-			reason = "unfinished string"
-			if near != "<eof>" {
-				near = "'" + near // Lua quotes the string's text with its quote
-			}
-		}
-		return nil, errCompilePrefix + "user_script:" + line + ": " + reason + " near '" + near + "'"
+		return nil, errCompilePrefix + syntaxError("user_script", src, err)
 	}
 	fn.Env = ss.env
 	return fn, ""
+}
+
+// syntaxError words a gopher-lua parse error as Lua 5.1 does for the
+// commonest ones: "chunk:line: reason near 'token'".
+func syntaxError(chunk string, src []byte, err error) string {
+	msg := err.Error()
+	if ae, ok := err.(*lua.ApiError); ok {
+		msg = ae.Object.String()
+	}
+	line := strconv.Itoa(bytes.Count(src, []byte("\n")) + 1)
+	near := "<eof>"
+	if m := parseErrLine.FindStringSubmatch(msg); m != nil {
+		line, near = m[1], m[2]
+	}
+	reason := "unexpected symbol"
+	if strings.Contains(msg, "unterminated string") {
+		reason = "unfinished string"
+		if near != "<eof>" {
+			// Lua quotes the string's text with its quote, and names the
+			// line where it started, before the newline.
+			near = "'" + near
+			if n, err := strconv.Atoi(line); err == nil && n > 1 {
+				line = strconv.Itoa(n - 1)
+			}
+		}
+	}
+	return chunk + ":" + line + ": " + reason + " near '" + near + "'"
 }
 
 // errorHandler turns whatever a script raised into Redis's error table:
@@ -207,7 +266,11 @@ func (ss *scriptState) errorHandler(L *lua.LState) int {
 		if _, err := L.GetInfo("Sl", d, lua.LNil); err != nil || d.What == "G" || d.CurrentLine < 0 {
 			continue
 		}
-		t.RawSetString("source", lua.LString("@"+d.Source))
+		src, ok := ss.chunkSrc[d.Source]
+		if !ok {
+			src = "@" + d.Source
+		}
+		t.RawSetString("source", lua.LString(src))
 		t.RawSetString("line", lua.LNumber(d.CurrentLine))
 		break
 	}
@@ -222,6 +285,7 @@ func (ss *scriptState) run(c *Ctx, s *script, keys, argv [][]byte, readOnly bool
 	ss.cl.DB = c.Cl.DB // SELECT in the script changes its own database only
 	ss.cl.W.SetProto(2)
 	defer func() { ss.caller = nil }()
+	clear(ss.chunkSrc)
 	ss.real.RawSetString("KEYS", argsTable(L, keys))
 	ss.real.RawSetString("ARGV", argsTable(L, argv))
 	L.Push(s.fn.(*lua.LFunction))
@@ -264,4 +328,25 @@ func argsTable(L *lua.LState, args [][]byte) *lua.LTable {
 		t.RawSetInt(i+1, lua.LString(a))
 	}
 	return t
+}
+
+// luaChunkID is how Lua 5.1 names a chunk in messages: "=name" and
+// "@file" as they are, other sources as [string "first line"], cut to fit
+// 60 bytes.
+func luaChunkID(source string) string {
+	if strings.HasPrefix(source, "=") || strings.HasPrefix(source, "@") {
+		return source[1:]
+	}
+	n := strings.IndexAny(source, "\r\n")
+	if n < 0 {
+		n = len(source)
+	}
+	const room = 60 - len(` [string "..."] `) - 1
+	if n > room {
+		n = room
+	}
+	if n < len(source) {
+		return `[string "` + source[:n] + `..."]`
+	}
+	return `[string "` + source + `"]`
 }

@@ -175,6 +175,9 @@ func TestScriptSandboxState(t *testing.T) {
 	if got := te.do("EVAL", "return rawset(_G, 'leak', 1)", "0"); !strings.HasPrefix(got, "-ERR Attempt to modify a readonly table script: ") {
 		t.Fatalf("rawset on _G: %q", got)
 	}
+	if got := te.do("EVAL", "pcall(loadstring('leak = 1')) return 1", "0"); got != ":1\r\n" {
+		t.Fatalf("loadstring: %q", got)
+	}
 	if got := te.do("EVAL", "return leak", "0"); !strings.Contains(got, "nonexistent global variable 'leak'") {
 		t.Fatalf("a global leaked: %q", got)
 	}
