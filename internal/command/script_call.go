@@ -161,7 +161,7 @@ func (ss *scriptState) call(L *lua.LState, raiseErr bool) int {
 			return fail(errScriptArgType)
 		}
 	}
-	reply, msg := ss.exec(args)
+	reply, msg := ss.exec(L, args)
 	if msg != "" {
 		return fail(msg)
 	}
@@ -175,10 +175,10 @@ func (ss *scriptState) call(L *lua.LState, raiseErr bool) int {
 // exec runs a command for the script as Redis's scriptCall does: unknown
 // commands and subcommands, wrong arities, commands flagged noscript and
 // writes a read-only script may not do are refused with Redis's texts.
-func (ss *scriptState) exec(args [][]byte) (resp.Value, string) {
+func (ss *scriptState) exec(L *lua.LState, args [][]byte) (resp.Value, string) {
 	e := ss.caller.E
 	if ss.handlerPanic != nil { // a script's pcall caught the unwinding
-		ss.L.RaiseError("command handler panicked")
+		L.RaiseError("command handler panicked")
 	}
 	cmd := e.Table.Lookup(args[0])
 	eff := cmd
@@ -205,7 +205,7 @@ func (ss *scriptState) exec(args [][]byte) (resp.Value, string) {
 		}
 	}
 	if !ss.runHandler(cmd, args) {
-		ss.L.RaiseError("command handler panicked") // unwinds the script; run re-panics
+		L.RaiseError("command handler panicked") // unwinds the script; run re-panics
 	}
 	ss.cl.W.Flush()
 	raw := ss.out.Bytes()
