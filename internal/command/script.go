@@ -39,22 +39,23 @@ func scriptCommands() []spec {
 }
 
 const (
-	errNoScript         = "NOSCRIPT No matching script. Please use EVAL."
-	errNumKeysNegative  = "ERR Number of keys can't be negative"
-	errNumKeysTooMany   = "ERR Number of keys can't be greater than number of args"
-	errScriptFlushMode  = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
-	errNotBusy          = "NOTBUSY No scripts in execution right now."
-	errShebangInvalid   = "ERR Invalid script shebang"
-	errShebangEngine    = "ERR Unexpected engine in script shebang: "
-	errShebangOption    = "ERR Unknown lua shebang option: "
-	errShebangFlag      = "ERR Unexpected flag in script shebang: "
-	errCompilePrefix    = "ERR Error compiling script (new function): "
-	errScriptCallArgs   = "ERR Please specify at least one argument for this redis lib call"
-	errScriptArgType    = "ERR Lua redis lib command arguments must be strings or integers"
-	errScriptUnknownCmd = "ERR Unknown Redis command called from script"
-	errScriptArity      = "ERR Wrong number of args calling Redis command from script"
-	errScriptNoScript   = "ERR This Redis command is not allowed from script"
-	errScriptReadOnly   = "ERR Write commands are not allowed from read-only scripts."
+	errNoScript           = "NOSCRIPT No matching script. Please use EVAL."
+	errNumKeysNegative    = "ERR Number of keys can't be negative"
+	errNumKeysTooMany     = "ERR Number of keys can't be greater than number of args"
+	errScriptFlushMode    = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
+	errNotBusy            = "NOTBUSY No scripts in execution right now."
+	errShebangInvalid     = "ERR Invalid script shebang"
+	errShebangEngine      = "ERR Unexpected engine in script shebang: "
+	errShebangOption      = "ERR Unknown lua shebang option: "
+	errShebangFlag        = "ERR Unexpected flag in script shebang: "
+	errCompilePrefix      = "ERR Error compiling script (new function): "
+	errScriptCallArgs     = "ERR Please specify at least one argument for this redis lib call"
+	errScriptArgType      = "ERR Lua redis lib command arguments must be strings or integers"
+	errScriptUnknownCmd   = "ERR Unknown Redis command called from script"
+	errScriptArity        = "ERR Wrong number of args calling Redis command from script"
+	errScriptNoScript     = "ERR This Redis command is not allowed from script"
+	errScriptReadOnly     = "ERR Write commands are not allowed from read-only scripts."
+	errScriptROWithWrites = "ERR Can not execute a script with write flag using *_ro command."
 )
 
 func cmdEval(c *Ctx)      { c.eval(false, false) }
@@ -108,6 +109,21 @@ func (c *Ctx) eval(bySha, readOnly bool) {
 			return
 		}
 	}
+	// A script that declares its flags (a shebang) and may write is
+	// refused up front where writes are: while the server refuses writes,
+	// and by the _RO commands. Others find out at their first write.
+	if s.shebang && !s.noWrites {
+		if c.E.Host != nil {
+			if msg := c.E.Host.WriteError(); msg != "" {
+				c.Err(msg)
+				return
+			}
+		}
+		if readOnly {
+			c.Err(errScriptROWithWrites)
+			return
+		}
+	}
 	keys := c.Args[3 : 3+n]
 	argv := c.Args[3+n:]
 	ss.run(c, s, keys, argv, readOnly || s.noWrites)
@@ -118,6 +134,7 @@ func (c *Ctx) eval(bySha, readOnly bool) {
 type script struct {
 	sha      string
 	body     []byte
+	shebang  bool // declares its flags: "#!lua ..."
 	noWrites bool
 	fn       any // *lua.LFunction, compiled in the current Lua state
 }
@@ -136,6 +153,7 @@ func (ss *scriptState) load(body []byte) (*script, string) {
 		if nl < 0 {
 			return nil, errShebangInvalid
 		}
+		s.shebang = true
 		if msg := s.parseShebang(string(src[:nl])); msg != "" {
 			return nil, msg
 		}

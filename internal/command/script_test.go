@@ -244,6 +244,17 @@ func TestScriptRefusedWrites(t *testing.T) {
 	if got := te.do("EVAL", "return redis.call('get', 'a')", "0"); got != "$1\r\n1\r\n" {
 		t.Fatalf("read: %q", got)
 	}
+	// A script declaring it may write is refused before it runs; one
+	// declaring no-writes runs.
+	if got := te.do("EVAL", "#!lua\nreturn redis.call('get', 'a')", "0"); got != "-MISCONF no writes\r\n" {
+		t.Fatalf("shebang without no-writes: %q", got)
+	}
+	if got := te.do("EVAL_RO", "#!lua\nreturn redis.call('get', 'a')", "0"); got != "-MISCONF no writes\r\n" {
+		t.Fatalf("EVAL_RO, shebang without no-writes: %q", got)
+	}
+	if got := te.do("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'a')", "0"); got != "$1\r\n1\r\n" {
+		t.Fatalf("no-writes: %q", got)
+	}
 	if log := te.log(); log != "" {
 		t.Fatalf("logged %q", log)
 	}
