@@ -172,6 +172,8 @@ func (ss *scriptState) call(L *lua.LState, raiseErr bool) int {
 	return 1
 }
 
+const maxIdleScriptReply = 1 << 20
+
 // exec runs a command for the script as Redis's scriptCall does: unknown
 // commands and subcommands, wrong arities, commands flagged noscript and
 // writes a read-only script may not do are refused with Redis's texts.
@@ -209,7 +211,12 @@ func (ss *scriptState) exec(L *lua.LState, args [][]byte) (resp.Value, string) {
 	}
 	ss.cl.W.Flush()
 	raw := ss.out.Bytes()
-	defer ss.out.Reset()
+	defer func() {
+		ss.out.Reset()
+		if ss.out.Cap() > maxIdleScriptReply {
+			ss.out = bytes.Buffer{} // do not keep one huge reply's buffer
+		}
+	}()
 	if len(raw) == 0 {
 		return resp.Value{Kind: '_', Null: true}, ""
 	}

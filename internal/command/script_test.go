@@ -317,3 +317,20 @@ func TestScriptWakesBlockedClients(t *testing.T) {
 		t.Fatalf("log %q, want %q", got, want)
 	}
 }
+
+// TestScriptLargeReply: a large reply reaches the script whole, and its
+// buffer is not kept afterwards.
+func TestScriptLargeReply(t *testing.T) {
+	te := newTestEnv(t)
+	args := []string{"RPUSH", "big"}
+	for i := 0; i < 100000; i++ {
+		args = append(args, fmt.Sprintf("element-%06d", i))
+	}
+	te.do(args...)
+	if got := te.do("EVAL", "local r = redis.call('lrange', 'big', 0, -1) return {#r, r[1], r[#r]}", "0"); got != "*3\r\n:100000\r\n$14\r\nelement-000000\r\n$14\r\nelement-099999\r\n" {
+		t.Fatalf("EVAL: %q", got)
+	}
+	if c := te.e.lua.out.Cap(); c > maxIdleScriptReply {
+		t.Fatalf("kept a %d-byte reply buffer", c)
+	}
+}
