@@ -138,10 +138,13 @@ func (ss *scriptState) state() *lua.LState {
 		n := basePcall.GFunction(L)
 		base := L.GetTop() - n + 1
 		if n >= 2 && L.Get(base) == lua.LFalse {
-			if t, ok := L.Get(base + 1).(*lua.LTable); ok {
-				if msg, ok := t.RawGetString("err").(lua.LString); ok {
+			switch e := L.Get(base + 1).(type) {
+			case *lua.LTable:
+				if msg, ok := e.RawGetString("err").(lua.LString); ok {
 					L.Replace(base+1, msg)
 				}
+			case lua.LString:
+				L.Replace(base+1, lua.LString(lua51Words(string(e))))
 			}
 		}
 		return n
@@ -256,7 +259,7 @@ func (ss *scriptState) errorHandler(L *lua.LState) int {
 	t, ok := ev.(*lua.LTable)
 	if !ok {
 		t = L.NewTable()
-		t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(L.ToStringMeta(ev))))
+		t.RawSetString("err", lua.LString("ERR "+lua51Words(lua.LVAsString(L.ToStringMeta(ev)))))
 	}
 	for lvl := 1; ; lvl++ {
 		d, ok := L.GetStack(lvl)
@@ -349,4 +352,34 @@ func luaChunkID(source string) string {
 		return `[string "` + source[:n] + `..."]`
 	}
 	return `[string "` + source + `"]`
+}
+
+var (
+	opErrRe    = regexp.MustCompile(`cannot perform (\w+) operation between (\w+) and (\w+)$`)
+	indexErrRe = regexp.MustCompile(`(?s)attempt to index a non-table object\((\w+)\) with key '.*'$`)
+)
+
+// lua51Words rewords gopher-lua's commonest runtime errors as Lua 5.1
+// does when the value has no name (a temporary): the operand at fault is
+// the first one that is not a number (for concatenation: not a string or
+// number), as Lua 5.1 picks it. Lua names variables ("local 'x'"), which
+// gopher-lua cannot tell; those messages still differ.
+func lua51Words(msg string) string {
+	if m := opErrRe.FindStringSubmatchIndex(msg); m != nil {
+		op, a, b := msg[m[2]:m[3]], msg[m[4]:m[5]], msg[m[6]:m[7]]
+		bad, verb := b, "perform arithmetic on"
+		if op == "concat" {
+			verb = "concatenate"
+			if a != "string" && a != "number" {
+				bad = a
+			}
+		} else if a != "number" {
+			bad = a
+		}
+		return msg[:m[0]] + "attempt to " + verb + " a " + bad + " value"
+	}
+	if m := indexErrRe.FindStringSubmatchIndex(msg); m != nil {
+		return msg[:m[0]] + "attempt to index a " + msg[m[2]:m[3]] + " value"
+	}
+	return msg
 }
