@@ -12,6 +12,13 @@ import (
 
 // The redis table scripts see: redis.call and its helpers.
 
+// ScriptLogger is implemented by a Host that writes redis.log's messages
+// to the server's log; level is redis.LOG_DEBUG (0) to LOG_WARNING (3).
+// Without one the messages are dropped.
+type ScriptLogger interface {
+	ScriptLog(level int, msg string)
+}
+
 func (ss *scriptState) redisLib() *lua.LTable {
 	L := ss.L
 	t := L.NewTable()
@@ -53,7 +60,17 @@ func (ss *scriptState) redisLib() *lua.LTable {
 			if lvl < 0 || lvl > 3 {
 				raise(L, "ERR Invalid debug level.")
 			}
-			return 0 // kevy's engine has no logger: the message is dropped
+			if lg, ok := ss.caller.E.Host.(ScriptLogger); ok {
+				var parts []string
+				for i := 2; i <= L.GetTop(); i++ {
+					switch v := L.Get(i).(type) {
+					case lua.LString, lua.LNumber:
+						parts = append(parts, v.String())
+					}
+				}
+				lg.ScriptLog(int(lvl), strings.Join(parts, " "))
+			}
+			return 0
 		},
 		"setresp": func(L *lua.LState) int {
 			if L.GetTop() != 1 {

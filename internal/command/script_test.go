@@ -334,3 +334,28 @@ func TestScriptLargeReply(t *testing.T) {
 		t.Fatalf("kept a %d-byte reply buffer", c)
 	}
 }
+
+// logHost records redis.log's messages.
+type logHost struct {
+	writeErrHost
+	lines []string
+}
+
+func (h *logHost) ScriptLog(level int, msg string) {
+	h.lines = append(h.lines, fmt.Sprintf("%d %s", level, msg))
+}
+
+// TestScriptLog: redis.log hands the server its level and its message,
+// the arguments after the level joined by spaces (strings and numbers;
+// others are skipped, as Redis does).
+func TestScriptLog(t *testing.T) {
+	te := newTestEnv(t)
+	h := &logHost{}
+	te.e.Host = h
+	if got := te.do("EVAL", "redis.log(redis.LOG_WARNING, 'a', 5, {}, 'b') redis.log(redis.LOG_DEBUG, 'dbg') return 1", "0"); got != ":1\r\n" {
+		t.Fatalf("EVAL: %q", got)
+	}
+	if got := strings.Join(h.lines, "|"); got != "3 a 5 b|0 dbg" {
+		t.Fatalf("logged %q", got)
+	}
+}

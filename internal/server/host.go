@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/kevy-db/kevy/internal/command"
@@ -60,6 +62,12 @@ func (h *host) ResetStats() {
 }
 
 func (h *host) Info(sections []string) string { return h.s().info(sections) }
+
+// ScriptLog writes a script's redis.log message at its level.
+func (h *host) ScriptLog(level int, msg string) {
+	lv := [...]slog.Level{config.LevelDebug, config.LevelVerbose, config.LevelNotice, config.LevelWarning}[level]
+	h.s().log.Log(context.Background(), lv, msg, "from", "script")
+}
 
 func (h *host) ClientList(self *command.Client, typ string, ids []int64) string {
 	return h.s().clientList(self, typ, ids)
