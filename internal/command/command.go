@@ -177,7 +177,7 @@ func NewTable() *Table {
 		dumpCommands(), migrateCommands(),
 		blockingCommands(), pubsubCommands(), // blocking.go, pubsub.go
 		sortCommands(), waitCommands(), // sort.go, wait.go
-		hllCommands(), // hll.go
+		hllCommands(),    // hll.go
 		scriptCommands(), // script.go, script_*.go: Lua scripting
 	} {
 		for _, sp := range family {
