@@ -32,23 +32,36 @@ func EncodeDump(e *Entry, opts *WriterOptions) ([]byte, error) {
 	return binary.LittleEndian.AppendUint64(b, crc64Update(0, b)), nil
 }
 
-// DecodeDump verifies a DUMP payload and decodes its value. Like Redis
-// 7.0 it refuses payloads of RDB versions newer than 10 and payloads whose
-// checksum does not match ("ERR DUMP payload version or checksum are
-// wrong"). The returned entry has no key, DB 0, no expiry, Idle and Freq -1.
+// VerifyDump checks what Redis 7.0 checks before it reads a DUMP payload:
+// that it has a trailer, that its RDB version is not newer than 10 and that
+// its checksum matches. RESTORE answers "ERR DUMP payload version or
+// checksum are wrong" when this fails and "ERR Bad data format" when the
+// value itself does not decode, so the two checks are kept apart.
+func VerifyDump(payload []byte) error {
+	if len(payload) < dumpTrailerSize {
+		return &Error{Err: fmt.Errorf("%w: DUMP payload of %d bytes has no trailer", ErrTruncated, len(payload))}
+	}
+	trailer := payload[len(payload)-dumpTrailerSize:]
+	if v := binary.LittleEndian.Uint16(trailer); v > Version {
+		return &Error{Offset: int64(len(payload) - dumpTrailerSize), Err: unsupportedf("DUMP payload of RDB version %d, newer than %d", v, Version)}
+	}
+	stored := binary.LittleEndian.Uint64(trailer[2:])
+	if sum := crc64Update(0, payload[:len(payload)-8]); sum != stored {
+		return &Error{Offset: int64(len(payload) - 8), Err: fmt.Errorf("%w: DUMP payload stored %016x, computed %016x", ErrChecksum, stored, sum)}
+	}
+	return nil
+}
+
+// DecodeDump verifies a DUMP payload (VerifyDump) and decodes its value.
+// The returned entry has no key, DB 0, no expiry, Idle and Freq -1.
 func DecodeDump(payload []byte) (*Entry, error) {
+	if err := VerifyDump(payload); err != nil {
+		return nil, err
+	}
 	if len(payload) < 1+dumpTrailerSize {
 		return nil, &Error{Err: fmt.Errorf("%w: DUMP payload of %d bytes", ErrTruncated, len(payload))}
 	}
 	body := payload[:len(payload)-dumpTrailerSize]
-	trailer := payload[len(body):]
-	if v := binary.LittleEndian.Uint16(trailer); v > Version {
-		return nil, &Error{Offset: int64(len(body)), Err: unsupportedf("DUMP payload of RDB version %d, newer than %d", v, Version)}
-	}
-	stored := binary.LittleEndian.Uint64(trailer[2:])
-	if sum := crc64Update(0, payload[:len(payload)-8]); sum != stored {
-		return nil, &Error{Offset: int64(len(payload) - 8), Err: fmt.Errorf("%w: DUMP payload stored %016x, computed %016x", ErrChecksum, stored, sum)}
-	}
 	r := &Reader{in: newBytesInput(body), version: Version}
 	e := &Entry{Idle: -1, Freq: -1}
 	t := body[0]

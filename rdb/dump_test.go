@@ -84,6 +84,21 @@ func TestDecodeDumpErrors(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", name, err, tc.want)
 		}
 	}
+	// A trailer alone passes the checks Redis makes before reading (RESTORE
+	// then says "Bad data format", not "version or checksum"), but holds
+	// no value.
+	bare := resum([]byte{10, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	if err := VerifyDump(bare); err != nil {
+		t.Errorf("VerifyDump(trailer only): %v", err)
+	}
+	if _, err := DecodeDump(bare); !errors.Is(err, ErrTruncated) {
+		t.Errorf("DecodeDump(trailer only): got %v, want ErrTruncated", err)
+	}
+	for name, p := range map[string][]byte{"short": good[:9], "newer": resum(newer), "checksum": badCRC} {
+		if VerifyDump(p) == nil {
+			t.Errorf("VerifyDump(%s) accepted", name)
+		}
+	}
 	// Older payload versions are accepted, as Redis does.
 	old := bytes.Clone(good)
 	old[len(old)-10] = 9

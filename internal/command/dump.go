@@ -1,7 +1,6 @@
 package command
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/kevy-db/kevy/rdb"
@@ -95,12 +94,12 @@ func cmdRestore(c *Ctx) {
 		c.Err("ERR Invalid TTL value, must be >= 0")
 		return
 	}
+	if rdb.VerifyDump(c.Args[3]) != nil {
+		c.Err("ERR DUMP payload version or checksum are wrong")
+		return
+	}
 	re, err := rdb.DecodeDump(c.Args[3])
 	if err != nil {
-		if errors.Is(err, rdb.ErrChecksum) || errors.Is(err, rdb.ErrUnsupported) && len(c.Args[3]) >= 10 && versionTooNew(c.Args[3]) {
-			c.Err("ERR DUMP payload version or checksum are wrong")
-			return
-		}
 		c.Err("ERR Bad data format")
 		return
 	}
@@ -131,11 +130,4 @@ func cmdRestore(c *Ctx) {
 	c.OK()
 	// Log an absolute deadline so a replay never extends the TTL.
 	c.Propagate([]byte("RESTORE"), key, []byte(strconv.FormatInt(ttl, 10)), c.Args[3], []byte("REPLACE"), []byte("ABSTTL"))
-}
-
-// versionTooNew tells a payload from a newer Redis (version field above
-// ours) from a corrupt one; Redis reports both as "version or checksum".
-func versionTooNew(p []byte) bool {
-	v := int(p[len(p)-10]) | int(p[len(p)-9])<<8
-	return v > rdb.Version
 }
