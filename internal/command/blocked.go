@@ -34,6 +34,10 @@ type blockedOp struct {
 	count    int64    // BLMPOP / BZMPOP
 	deadline time.Time
 	held     bool
+	// The command's arguments and run time, kept for the slow log when it
+	// is enabled (slowlog.go).
+	slowArgs [][]byte
+	slowDur  int64
 }
 
 func (op *blockedOp) wantsZSet() bool { return op.kind == blockZPop || op.kind == blockZMPop }
@@ -303,6 +307,7 @@ func (e *Engine) serveClient(cl *Client, key []byte, ent *store.Entry) {
 	e.finishCall(false)
 	dst := op.dst
 	e.unblock(cl)
+	e.logServed(cl, op)
 	e.blk.woken = append(e.blk.woken, cl)
 	if op.kind == blockMove {
 		e.signalKey(op.db, string(dst))

@@ -67,6 +67,7 @@ func (e *Engine) Call(cl *Client, args [][]byte) {
 	e.depth++
 	e.run(cl, cmd, args)
 	e.depth--
+	e.CallStart = 0
 	e.finishCall(cmd.Name == "exec")
 	// Serve clients blocked on keys this command (or transaction) filled,
 	// after it completed, as Redis's handleClientsBlockedOnKeys (blocking.go).
@@ -125,7 +126,16 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	if cmd.LastKey != cmd.FirstKey {
 		e.prefetchKeys(c.DB, cmd, args)
 	}
+	// The slow log's start: the server's reading for a client's command
+	// (CallStart), a fresh one for a command inside EXEC.
+	start := e.CallStart
+	if e.slow.thresh >= 0 && (start == 0 || e.depth > 1) {
+		start = e.nowMicros()
+	}
 	cmd.Run(c)
+	if e.slow.thresh >= 0 {
+		e.slowlogCheck(cl, cmd, args, start)
+	}
 	e.TotalCommands++
 	if c.dirty > 0 {
 		e.noteWrite(cl.DB, cmd, args) // may have filled keys clients block on (blocking.go)

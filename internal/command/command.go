@@ -179,6 +179,7 @@ func NewTable() *Table {
 		sortCommands(), waitCommands(), // sort.go, wait.go
 		hllCommands(),    // hll.go
 		scriptCommands(), // script.go, script_*.go: Lua scripting
+		opsCommands(),    // SLOWLOG LATENCY MEMORY (ops.go)
 	} {
 		for _, sp := range family {
 			c := sp.build("")

@@ -53,6 +53,13 @@ type Engine struct {
 	watchers  map[watchKey][]*Client
 	lua       *scriptState // Lua interpreter and script cache (script_lua.go), created on first use
 
+	// NowMicros is the clock of the slow log (unix µs); nil: the wall
+	// clock. CallStart is its reading just before the server's Call, so
+	// that the command's timing costs one reading more, not two (0: none).
+	NowMicros func() int64
+	CallStart int64
+	slow      slowlogState // slowlog.go
+
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
 }
@@ -66,6 +73,7 @@ type rec struct {
 // features (config, clients, persistence); it may be nil in tests.
 func NewEngine(st *store.Store, host Host) *Engine {
 	e := &Engine{St: st, Host: host, Table: NewTable(), lastDB: -1, Limits: DefaultEncodingLimits()}
+	e.slow = slowlogState{thresh: 10000, maxLen: 128}
 	st.SetOnExpire(func(db int, key string) {
 		e.propagate(db, []byte("DEL"), []byte(key))
 		if e.depth == 0 {

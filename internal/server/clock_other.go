@@ -4,5 +4,5 @@ package server
 
 import "time"
 
-// nowMillis is the wall clock in unix milliseconds (see clock_linux_amd64.go).
-func nowMillis() int64 { return time.Now().UnixMilli() }
+// nowMicros is the wall clock in unix microseconds (see clock_linux_amd64.go).
+func nowMicros() int64 { return time.Now().UnixMicro() }

@@ -114,6 +114,7 @@ func (s *Server) applyConfigLocked(v *config.Values) {
 	s.opts.ClientQueryBufferLimit = v.ClientQueryBufferLimit
 	s.eng.ProtoMaxBulkLen = v.ProtoMaxBulkLen
 	s.eng.Limits = *limitsOf(v)
+	s.eng.SetSlowlog(v.SlowlogLogSlowerThan, v.SlowlogMaxLen)
 }
 
 // enableLogLocked turns the append-only log on for a running server, as

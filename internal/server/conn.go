@@ -386,8 +386,10 @@ func (c *conn) exec(args [][]byte) {
 		s.execWaiting.Add(-1)
 	}
 	start := c.cl.W.Buffered()
-	nowMs := nowMillis()
+	nowUs := nowMicros()
+	nowMs := nowUs / 1000
 	s.st.SetTime(nowMs)
+	s.eng.CallStart = nowUs // the slow log's start
 	c.cl.LastInteraction = time.UnixMilli(nowMs)
 	c.holdOut = true // replies from here on wait for this connection's flush
 	c.prefetchKeys(args)

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/kevy-db/kevy/internal/command"
+	"github.com/kevy-db/kevy/internal/config"
 	"github.com/kevy-db/kevy/internal/store"
 )
 
@@ -113,6 +114,11 @@ func New(opts Options) (*Server, error) {
 	s.eng = command.NewEngine(s.st, (*host)(s))
 	s.eng.LogOff = true // until Load opens the log (setLogLocked)
 	s.eng.ProtoMaxBulkLen = opts.ProtoMaxBulkLen
+	s.eng.NowMicros = nowMicros
+	if c, ok := opts.Config.(*config.Config); ok {
+		v := c.Snapshot()
+		s.eng.SetSlowlog(v.SlowlogLogSlowerThan, v.SlowlogMaxLen)
+	}
 	if opts.Limits != nil {
 		s.eng.Limits = *opts.Limits
 	}
