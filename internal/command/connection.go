@@ -25,6 +25,8 @@ func connectionCommands() []spec {
 			{name: "list", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", tips: "nondeterministic_output", run: cmdClientList},
 			{name: "info", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", tips: "nondeterministic_output", run: func(c *Ctx) { c.W.Verbatim("txt", c.E.Host.ClientInfo(c.Cl)) }},
 			{name: "kill", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientKill},
+			{name: "pause", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientPause},
+			{name: "unpause", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientUnpause},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdClientHelp},
 		}},
 	}

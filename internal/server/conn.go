@@ -53,6 +53,9 @@ type conn struct {
 	hasUnacked  bool
 	killed      atomic.Bool
 	lastCmdTime atomic.Int64
+	// kicked is closed by abort, to end a wait for CLIENT PAUSE (pause.go).
+	kicked   chan struct{}
+	kickOnce sync.Once
 
 	// Set under the execution lock by the goroutine that served this
 	// blocked client: the log offset covering the served pop's record.
@@ -158,7 +161,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		nc.Write([]byte(protectedModeMsg))
 		return
 	}
-	c := &conn{s: s, nc: nc, io: nc}
+	c := &conn{s: s, nc: nc, io: nc, kicked: make(chan struct{})}
 	if r := newRawIO(nc); r != nil {
 		c.io, c.raw = r, r
 	}
@@ -229,6 +232,12 @@ const (
 func (c *conn) run(args [][]byte) next {
 	if c.killed.Load() {
 		return nextEnd
+	}
+	if c.s.pause.cur.Load() != nil {
+		c.waitPause(args) // CLIENT PAUSE (pause.go)
+		if c.killed.Load() {
+			return nextEnd
+		}
 	}
 	c.exec(args)
 	if c.cl.Blocked() {
@@ -328,6 +337,7 @@ func (c *conn) step(fd uintptr) bool {
 // the owner, so it may be called under any lock (serveRaw).
 func (c *conn) abort() {
 	c.killed.Store(true)
+	c.kickOnce.Do(func() { close(c.kicked) })
 	if c.raw == nil {
 		c.nc.Close() // no step holds the descriptor
 		return

@@ -74,6 +74,7 @@ type Server struct {
 	stats     serverStats
 	p         persistState
 	dyn       atomic.Pointer[dynamic]
+	pause     pauseSlot   // CLIENT PAUSE (pause.go)
 	poller    *busyPoller // nil unless Options.BusyPoll
 	replies   *replyBatch // nil unless Options.BatchReplies and io_uring works
 }
@@ -295,7 +296,7 @@ func (s *Server) cron() {
 			s.mu.Lock()
 			s.st.SetTime(time.Now().UnixMilli())
 			n := 0
-			if !s.eng.ActiveExpireOff {
+			if !s.eng.ActiveExpireOff && !s.pause.active() { // as Redis, none during CLIENT PAUSE
 				n = s.st.ActiveExpire(time.Millisecond, time.Now)
 			}
 			s.st.RehashStep()

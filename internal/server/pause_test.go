@@ -1,0 +1,115 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kevy-db/kevy/resp"
+)
+
+func TestClientPauseWriteHoldsOnlyWrites(t *testing.T) {
+	s := startServer(t, nil)
+	a, b, c := dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String())
+	if r := a.do("CLIENT", "PAUSE", "60000", "WRITE"); r != "+OK\r\n" {
+		t.Fatalf("CLIENT PAUSE: %q", r)
+	}
+	// A pipeline: the read's reply comes at once, the write waits.
+	if _, err := b.nc.Write(resp.AppendCommandStrings(resp.AppendCommandStrings(nil, "GET", "k"), "SET", "k", "v")); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.read(); r != "$-1\r\n" {
+		t.Fatalf("GET before the paused SET: %q", r)
+	}
+	waitFor(t, "the SET to wait", func() bool { return s.pause.waiting.Load() == 1 })
+	if r, err := b.readWithin(50 * time.Millisecond); err == nil {
+		t.Fatalf("SET answered during the pause: %q", r)
+	}
+	// Reads, and commands that are refused anyway, still run.
+	if r := c.do("GET", "k"); r != "$-1\r\n" {
+		t.Fatalf("GET during the pause: %q", r)
+	}
+	if r := c.do("SET", "k"); !strings.HasPrefix(r, "-ERR wrong number") {
+		t.Fatalf("bad SET during the pause: %q", r)
+	}
+	c.send("MULTI")
+	c.read()
+	c.send("SET", "k", "w") // queuing a write waits too
+	waitFor(t, "the queued SET to wait", func() bool { return s.pause.waiting.Load() == 2 })
+	if r := a.do("CLIENT", "UNPAUSE"); r != "+OK\r\n" {
+		t.Fatalf("CLIENT UNPAUSE: %q", r)
+	}
+	if r := b.read(); r != "+OK\r\n" {
+		t.Fatalf("SET after UNPAUSE: %q", r)
+	}
+	if r := c.read(); r != "+QUEUED\r\n" {
+		t.Fatalf("queued SET after UNPAUSE: %q", r)
+	}
+	c.do("DISCARD")
+	if r := c.do("GET", "k"); r != "$1\r\nv\r\n" {
+		t.Fatalf("GET after the pause: %q", r)
+	}
+}
+
+func TestClientPauseAllEndsByItself(t *testing.T) {
+	s := startServer(t, nil)
+	a, b := dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String())
+	start := time.Now()
+	if r := a.do("CLIENT", "PAUSE", "200", "ALL"); r != "+OK\r\n" {
+		t.Fatalf("CLIENT PAUSE: %q", r)
+	}
+	if r := b.do("PING"); r != "+PONG\r\n" {
+		t.Fatalf("PING: %q", r)
+	}
+	// The pause began after start, so its end cannot come sooner.
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Fatalf("PING answered %v into a 200 ms pause", d)
+	}
+	if s.pause.cur.Load() != nil {
+		t.Errorf("the ended pause is still installed")
+	}
+}
+
+func TestClientPauseMergesAndKillEndsTheWait(t *testing.T) {
+	s := startServer(t, nil)
+	a, b := dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String())
+	bid := b.clientID()
+	a.do("CLIENT", "PAUSE", "60000", "WRITE")
+	first := s.pause.cur.Load()
+	// A shorter ALL pause keeps the later end and makes the mode ALL.
+	a.do("CLIENT", "PAUSE", "10", "ALL")
+	st := s.pause.cur.Load()
+	if st == nil || !st.all || st.end != first.end {
+		t.Fatalf("merged pause %+v, first %+v", st, first)
+	}
+	// (Under ALL, CLIENT PAUSE itself waits: call the host.)
+	s.mu.Lock()
+	(*host)(s).PauseClients(time.Now().UnixMilli()+10, false)
+	s.mu.Unlock()
+	if st := s.pause.cur.Load(); !st.all || st.end != first.end {
+		t.Fatalf("a WRITE pause weakened ALL")
+	}
+	s.mu.Lock()
+	(*host)(s).UnpauseClients()
+	s.mu.Unlock()
+	a.do("CLIENT", "PAUSE", "60000", "WRITE")
+	b.send("SET", "k", "v")
+	waitFor(t, "the SET to wait", func() bool { return s.pause.waiting.Load() == 1 })
+	// Killing a waiting client ends its wait, and its connection, at once.
+	if r := a.do("CLIENT", "KILL", "ID", bid); r != ":1\r\n" {
+		t.Fatalf("CLIENT KILL: %q", r)
+	}
+	if r, err := b.readWithin(5 * time.Second); err == nil {
+		t.Fatalf("the killed client got %q", r)
+	}
+	waitFor(t, "the wait to end", func() bool { return s.pause.waiting.Load() == 0 })
+	if r := a.do("EXISTS", "k"); r != ":0\r\n" {
+		t.Fatalf("the killed client's SET ran: EXISTS %q", r)
+	}
+	// Close ends the waits of a pause that is still in force.
+	c := dialRaw(t, s.Addr().String())
+	c.send("SET", "k", "v")
+	waitFor(t, "the SET to wait", func() bool { return s.pause.waiting.Load() == 1 })
+	s.Close()
+	waitFor(t, "the wait to end", func() bool { return s.pause.waiting.Load() == 0 })
+}
