@@ -96,7 +96,7 @@ func (e *Engine) UnblockClient(cl *Client, timedOut bool) bool {
 	}
 	kind := cl.blk.kind
 	e.unblock(cl)
-	if timedOut {
+	if timedOut && cl.reply != replyOff {
 		if kind == blockWait {
 			cl.W.Int(0)
 		} else {
@@ -291,6 +291,12 @@ func (e *Engine) serveKey(bk blockKey) {
 func (e *Engine) serveClient(cl *Client, key []byte, ent *store.Entry) {
 	op := cl.blk
 	c := &Ctx{Cl: cl, W: cl.W, DB: e.St.DB(op.db), St: e.St, E: e, Cmd: op.cmd}
+	mark := cl.W.Buffered()
+	defer func() {
+		if cl.reply == replyOff { // CLIENT REPLY OFF
+			cl.W.Truncate(mark)
+		}
+	}()
 	switch op.kind {
 	case blockPop:
 		c.servePop(key, ent, ent.Obj().(*store.List), op.where)

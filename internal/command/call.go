@@ -18,6 +18,17 @@ type entryRef struct {
 // Call executes one command from cl and writes its reply to cl.W. The caller
 // holds the execution lock and has set the store's clock.
 func (e *Engine) Call(cl *Client, args [][]byte) {
+	if cl.reply != replyOn {
+		e.callQuiet(cl, args) // CLIENT REPLY OFF or SKIP (clientops.go)
+		return
+	}
+	e.call(cl, args)
+	if cl.reply != replyOn { // CLIENT REPLY SKIP just ran
+		cl.advanceReplyMode()
+	}
+}
+
+func (e *Engine) call(cl *Client, args [][]byte) {
 	if len(args) == 0 {
 		return
 	}

@@ -31,6 +31,8 @@ type Client struct {
 	CloseAfterReply bool
 	// Replay marks the pseudo-client that replays the log at start-up.
 	Replay bool
+	// reply is the CLIENT REPLY mode (clientops.go).
+	reply uint8
 
 	multi      bool
 	multiErr   bool
@@ -99,5 +101,6 @@ func (c *Client) Reset() {
 	c.unsubscribeAll() // RESET leaves every channel and pattern (pubsub.go)
 	c.DB = 0
 	c.Name = ""
+	c.reply = replyOn
 	c.W.SetProto(2)
 }

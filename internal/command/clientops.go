@@ -110,3 +110,132 @@ func cmdClientUnpause(c *Ctx) {
 	}
 	c.OK()
 }
+
+// Reply modes (CLIENT REPLY).
+const (
+	replyOn       = iota
+	replyOff      // every reply dropped
+	replySkip     // the current command's reply dropped
+	replySkipNext // set by CLIENT REPLY SKIP: the next command's is
+)
+
+// callQuiet is Call for a client whose replies are off or skipped: the
+// command runs, then what it wrote is dropped unless it turned replies
+// back on (CLIENT REPLY ON), as Redis checks each reply as it is added.
+func (e *Engine) callQuiet(cl *Client, args [][]byte) {
+	mark := cl.W.Buffered()
+	e.call(cl, args)
+	if cl.reply == replyOff || cl.reply == replySkip {
+		cl.W.Truncate(mark)
+	}
+	cl.advanceReplyMode()
+}
+
+// advanceReplyMode ends a skip after its command and starts the one CLIENT
+// REPLY SKIP asked for, after every command (Redis's resetClient).
+func (cl *Client) advanceReplyMode() {
+	switch cl.reply {
+	case replySkip:
+		cl.reply = replyOn
+	case replySkipNext:
+		cl.reply = replySkip
+	}
+}
+
+func cmdClientReply(c *Ctx) {
+	switch {
+	case is(c.Args[2], "on"):
+		c.Cl.reply = replyOn
+		c.OK()
+	case is(c.Args[2], "off"):
+		c.Cl.reply = replyOff
+	case is(c.Args[2], "skip"):
+		if c.Cl.reply != replyOff {
+			c.Cl.reply = replySkipNext
+		}
+	default:
+		c.Err(ErrSyntax)
+	}
+}
+
+// cmdClientNoEvict accepts the setting: kevy evicts no clients.
+func cmdClientNoEvict(c *Ctx) {
+	if !is(c.Args[2], "on") && !is(c.Args[2], "off") {
+		c.Err(ErrSyntax)
+		return
+	}
+	c.OK()
+}
+
+// UnblockHost is what CLIENT UNBLOCK needs from the server.
+type UnblockHost interface {
+	// UnblockByID ends the wait of the blocked client id with the timeout
+	// reply, or with err when it is not empty, and wakes its connection.
+	// It reports whether that client was blocked.
+	UnblockByID(id int64, err string) bool
+}
+
+func cmdClientUnblock(c *Ctx) {
+	if len(c.Args) > 4 {
+		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try CLIENT HELP.")
+		return
+	}
+	id, ok := parseInt(c.Args[2])
+	if !ok {
+		c.Err(ErrNotInt)
+		return
+	}
+	msg := ""
+	if len(c.Args) == 4 {
+		switch {
+		case is(c.Args[3], "timeout"):
+		case is(c.Args[3], "error"):
+			msg = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+		default:
+			c.Err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	}
+	uh, ok := c.E.Host.(UnblockHost)
+	if !ok || id == c.Cl.ID {
+		c.W.Int(0)
+		return
+	}
+	if uh.UnblockByID(id, msg) {
+		c.W.Int(1)
+	} else {
+		c.W.Int(0)
+	}
+}
+
+// UnblockWith ends cl's wait as CLIENT UNBLOCK does: with the timeout
+// reply, or with the error msg. It reports whether cl was blocked.
+func (e *Engine) UnblockWith(cl *Client, msg string) bool {
+	if msg == "" {
+		return e.UnblockClient(cl, true)
+	}
+	if !e.UnblockClient(cl, false) {
+		return false
+	}
+	cl.W.Error(msg)
+	return true
+}
+
+// CLIENT GETREDIR, TRACKINGINFO and CACHING answer as Redis does for a
+// client without tracking, which is every kevy client.
+func cmdClientGetRedir(c *Ctx) { c.W.Int(-1) }
+
+func cmdClientTrackingInfo(c *Ctx) {
+	c.W.Map(3)
+	c.W.BulkString("flags")
+	c.W.Set(1)
+	c.W.BulkString("off")
+	c.W.BulkString("redirect")
+	c.W.Int(-1)
+	c.W.BulkString("prefixes")
+	c.W.Array(0)
+}
+
+func cmdClientCaching(c *Ctx) {
+	c.Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+}

@@ -27,6 +27,12 @@ func connectionCommands() []spec {
 			{name: "kill", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientKill},
 			{name: "pause", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientPause},
 			{name: "unpause", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientUnpause},
+			{name: "reply", arity: 3, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientReply},
+			{name: "no-evict", arity: 3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientNoEvict},
+			{name: "unblock", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientUnblock},
+			{name: "getredir", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientGetRedir},
+			{name: "trackinginfo", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientTrackingInfo},
+			{name: "caching", arity: 3, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientCaching},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdClientHelp},
 		}},
 	}

@@ -122,3 +122,21 @@ func (c *conn) waitPause(args [][]byte) {
 		p.waiting.Add(-1)
 	}
 }
+
+var _ command.UnblockHost = (*host)(nil)
+
+// UnblockByID is CLIENT UNBLOCK, under the execution lock: the target's
+// reply is written like a timeout's and its connection woken as a served
+// client's is (block.go).
+func (h *host) UnblockByID(id int64, msg string) bool {
+	s := h.s()
+	s.clientsMu.Lock()
+	c := s.clients[id]
+	s.clientsMu.Unlock()
+	if c == nil || !s.eng.UnblockWith(c.cl, msg) {
+		return false
+	}
+	c.holdOut = true
+	c.nc.SetReadDeadline(aLongTimeAgo)
+	return true
+}

@@ -113,3 +113,31 @@ func TestClientPauseMergesAndKillEndsTheWait(t *testing.T) {
 	s.Close()
 	waitFor(t, "the wait to end", func() bool { return s.pause.waiting.Load() == 0 })
 }
+
+func TestClientUnblockWakesTheConnection(t *testing.T) {
+	s := startServer(t, nil)
+	a, b := dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String())
+	bid := b.clientID()
+	b.send("BLPOP", "l", "0")
+	waitBlocked(t, s, 1)
+	if r := a.do("CLIENT", "UNBLOCK", bid, "ERROR"); r != ":1\r\n" {
+		t.Fatalf("CLIENT UNBLOCK: %q", r)
+	}
+	if r := b.read(); r != "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" {
+		t.Fatalf("unblocked client got %q", r)
+	}
+	b.send("BRPOP", "l", "0")
+	waitBlocked(t, s, 1)
+	if r := a.do("CLIENT", "UNBLOCK", bid); r != ":1\r\n" {
+		t.Fatalf("CLIENT UNBLOCK: %q", r)
+	}
+	if r := b.read(); r != "*-1\r\n" {
+		t.Fatalf("unblocked client got %q", r)
+	}
+	if r := b.do("PING"); r != "+PONG\r\n" {
+		t.Fatalf("after the unblock: %q", r)
+	}
+	if r := a.do("CLIENT", "UNBLOCK", bid); r != ":0\r\n" {
+		t.Fatalf("CLIENT UNBLOCK of an unblocked client: %q", r)
+	}
+}
