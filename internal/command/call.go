@@ -140,12 +140,12 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	// The slow log's start: the server's reading for a client's command
 	// (CallStart), a fresh one for a command inside EXEC.
 	start := e.CallStart
-	if e.slow.thresh >= 0 && (start == 0 || e.depth > 1) {
+	if e.timed && (start == 0 || e.depth > 1) {
 		start = e.nowMicros()
 	}
 	cmd.Run(c)
-	if e.slow.thresh >= 0 {
-		e.slowlogCheck(cl, cmd, args, start)
+	if e.timed { // the slow log or the latency monitor is on
+		e.slowlogCheck(cl, cmd, c.Cmd, args, start)
 	}
 	e.TotalCommands++
 	if c.dirty > 0 {

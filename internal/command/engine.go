@@ -59,6 +59,8 @@ type Engine struct {
 	NowMicros func() int64
 	CallStart int64
 	slow      slowlogState // slowlog.go
+	lat       latencyState // latency.go
+	timed     bool         // slow log or latency monitor on: commands are timed
 
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
@@ -73,7 +75,7 @@ type rec struct {
 // features (config, clients, persistence); it may be nil in tests.
 func NewEngine(st *store.Store, host Host) *Engine {
 	e := &Engine{St: st, Host: host, Table: NewTable(), lastDB: -1, Limits: DefaultEncodingLimits()}
-	e.slow = slowlogState{thresh: 10000, maxLen: 128}
+	e.SetSlowlog(10000, 128)
 	st.SetOnExpire(func(db int, key string) {
 		e.propagate(db, []byte("DEL"), []byte(key))
 		if e.depth == 0 {

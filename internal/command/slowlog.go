@@ -41,6 +41,13 @@ type slowlogState struct {
 // Redis, a shorter maximum trims the log at its next entry.
 func (e *Engine) SetSlowlog(thresholdUs, maxLen int64) {
 	e.slow.thresh, e.slow.maxLen = thresholdUs, maxLen
+	e.timed = e.slow.thresh >= 0 || e.lat.thresh > 0
+}
+
+// SetLatencyThreshold applies latency-monitor-threshold (ms, 0 = off).
+func (e *Engine) SetLatencyThreshold(ms int64) {
+	e.lat.thresh = ms
+	e.timed = e.slow.thresh >= 0 || e.lat.thresh > 0
 }
 
 // nowMicros is the clock the slow log measures with: the server's, or the
@@ -54,11 +61,23 @@ func (e *Engine) nowMicros() int64 {
 
 // slowlogCheck records the command just run by cl if it took long enough.
 // start is the clock reading before it ran.
-func (e *Engine) slowlogCheck(cl *Client, cmd *Command, args [][]byte, start int64) {
-	if cl.Replay || cmd.Flags&FlagSkipSlowlog != 0 {
+// ran is the command or subcommand that ran, whose flags name the latency
+// monitor's event.
+func (e *Engine) slowlogCheck(cl *Client, cmd, ran *Command, args [][]byte, start int64) {
+	if cl.Replay {
 		return
 	}
 	d := e.nowMicros() - start
+	if e.lat.thresh > 0 && cl.blk == nil && d/1000 >= e.lat.thresh {
+		ev := "command"
+		if ran.Flags&FlagFast != 0 {
+			ev = "fast-command"
+		}
+		e.latencyAdd(ev, d/1000)
+	}
+	if e.slow.thresh < 0 || cmd.Flags&FlagSkipSlowlog != 0 {
+		return
+	}
 	if cl.blk != nil {
 		// Blocked: the entry is made when it is served (logBlocked), with
 		// the time it took to run, not the time it waited.

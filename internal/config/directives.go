@@ -92,6 +92,7 @@ func directives() []directive {
 		{name: "aof-use-rdb-preamble", def: "yes", kind: yesNo},
 		{name: "slowlog-log-slower-than", def: "10000", kind: ints(-1, longMax)},
 		{name: "slowlog-max-len", def: "128", kind: ints(0, longMax)},
+		{name: "latency-monitor-threshold", def: "0", kind: ints(0, longMax)},
 		{name: "notify-keyspace-events", def: "", kind: nkeKind{}},
 		{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", def: "512", kind: ints(0, longMax)},
 		{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", def: "64", kind: ints(0, longMax)},

@@ -62,6 +62,8 @@ type Values struct {
 
 	SlowlogLogSlowerThan int64 // microseconds; negative disables, 0 logs everything
 	SlowlogMaxLen        int64
+	// LatencyMonitorThreshold is in milliseconds; 0 disables the monitor.
+	LatencyMonitorThreshold int64
 
 	HashMaxListpackEntries int
 	HashMaxListpackValue   int
@@ -162,6 +164,8 @@ func buildValues(table []directive, vals []string) (*Values, error) {
 
 		SlowlogLogSlowerThan: b.int64("slowlog-log-slower-than"),
 		SlowlogMaxLen:        b.int64("slowlog-max-len"),
+
+		LatencyMonitorThreshold: b.int64("latency-monitor-threshold"),
 
 		HashMaxListpackEntries: b.int("hash-max-listpack-entries"),
 		HashMaxListpackValue:   b.int("hash-max-listpack-value"),

@@ -115,6 +115,7 @@ func (s *Server) applyConfigLocked(v *config.Values) {
 	s.eng.ProtoMaxBulkLen = v.ProtoMaxBulkLen
 	s.eng.Limits = *limitsOf(v)
 	s.eng.SetSlowlog(v.SlowlogLogSlowerThan, v.SlowlogMaxLen)
+	s.eng.SetLatencyThreshold(v.LatencyMonitorThreshold)
 }
 
 // enableLogLocked turns the append-only log on for a running server, as

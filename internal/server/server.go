@@ -119,6 +119,7 @@ func New(opts Options) (*Server, error) {
 	if c, ok := opts.Config.(*config.Config); ok {
 		v := c.Snapshot()
 		s.eng.SetSlowlog(v.SlowlogLogSlowerThan, v.SlowlogMaxLen)
+		s.eng.SetLatencyThreshold(v.LatencyMonitorThreshold)
 	}
 	if opts.Limits != nil {
 		s.eng.Limits = *opts.Limits

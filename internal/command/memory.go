@@ -1,0 +1,130 @@
+package command
+
+import (
+	"math"
+	"strings"
+	"unsafe"
+
+	"github.com/kevy-db/kevy/internal/store"
+)
+
+// MEMORY USAGE estimates what a key costs: its entry, its name and its
+// value, with a per-element overhead for collections, sampled as Redis
+// does (SAMPLES n elements, 5 unless given, 0 for all) and extrapolated to
+// the whole. It is kevy's own estimate of kevy's own structures, so it
+// cannot equal Redis's figure for the same key: only the reply's type,
+// the nil for a missing key and the errors are Redis's.
+
+// Per-element overheads beyond the element's bytes: a rough account of the
+// slice headers, hash-table slots and skiplist nodes that hold them.
+const (
+	memListElem = 16
+	memHashElem = 32
+	memSetElem  = 24
+	memZSetElem = 48
+)
+
+var memEntry = int64(unsafe.Sizeof(store.Entry{}))
+
+func memoryCommand() spec {
+	return spec{name: "memory", arity: -2, acl: "@slow", group: "server", summary: "A container for memory diagnostics commands.", run: runSubcommand, subs: []spec{
+		{name: "usage", arity: -3, flags: "readonly", first: 2, last: 2, step: 1, keys: "RO", acl: "@read @slow", run: cmdMemoryUsage},
+		{name: "doctor", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryDoctor},
+		{name: "help", arity: 2, flags: "loading stale", acl: "@slow", run: cmdMemoryHelp},
+	}}
+}
+
+func cmdMemoryUsage(c *Ctx) {
+	samples := int64(5)
+	for j := 3; j < len(c.Args); j++ {
+		if !is(c.Args[j], "samples") || j+1 >= len(c.Args) {
+			c.Err(ErrSyntax)
+			return
+		}
+		v, ok := parseInt(c.Args[j+1])
+		if !ok {
+			c.Err(ErrNotInt)
+			return
+		}
+		if v < 0 {
+			c.Err(ErrSyntax)
+			return
+		}
+		if v == 0 {
+			v = math.MaxInt64
+		}
+		samples = v
+		j++
+	}
+	// Like Redis, the key is looked up as it is stored, without the
+	// expiry check or access statistics of a read.
+	ent := c.DB.Peek(c.Args[2])
+	if ent == nil {
+		c.W.Null()
+		return
+	}
+	c.W.Int(memUsage(ent, samples))
+}
+
+// memUsage estimates ent's size in bytes, sampling up to samples elements.
+func memUsage(ent *store.Entry, samples int64) int64 {
+	size := memEntry + int64(len(ent.Key()))
+	var n int      // elements
+	var seen int64 // sampled
+	var bytes int64
+	take := func(b int64) bool {
+		seen++
+		bytes += b
+		return seen < samples
+	}
+	switch ent.Kind() {
+	case store.KindString:
+		return size + int64(len(ent.Str()))
+	case store.KindList:
+		l := ent.Obj().(*store.List)
+		n = l.Len()
+		l.Each(func(e []byte) bool { return take(int64(len(e)) + memListElem) })
+	case store.KindHash:
+		h := ent.Obj().(*store.Hash)
+		n = h.Len()
+		h.Each(func(f, v []byte) bool { return take(int64(len(f)+len(v)) + memHashElem) })
+	case store.KindSet:
+		s := ent.Obj().(*store.Set)
+		n = s.Len()
+		s.Each(func(m []byte) bool { return take(int64(len(m)) + memSetElem) })
+	case store.KindZSet:
+		z := ent.Obj().(*store.ZSet)
+		n = z.Len()
+		z.Each(func(m []byte, _ float64) bool { return take(int64(len(m)) + memZSetElem) })
+	}
+	if seen > 0 {
+		size += bytes * int64(n) / seen
+	}
+	return size
+}
+
+// cmdMemoryDoctor is kevy's own short report (Redis's is prose of its own).
+func cmdMemoryDoctor(c *Ctx) {
+	var b strings.Builder
+	keys := 0
+	for i := 0; i < c.St.NumDB(); i++ {
+		keys += c.St.DB(i).Len()
+	}
+	if keys == 0 {
+		b.WriteString("The dataset is empty: there is nothing to diagnose.\n")
+	} else {
+		b.WriteString("No memory problem detected. INFO memory has the figures; MEMORY USAGE <key> estimates one key.\n")
+	}
+	c.W.Verbatim("txt", b.String())
+}
+
+func cmdMemoryHelp(c *Ctx) {
+	writeHelp(c, "MEMORY", []string{
+		"DOCTOR",
+		"    Reply with a short report on memory use.",
+		"USAGE <key> [SAMPLES <count>]",
+		"    Reply with an estimate of the bytes the key and its value take. For a",
+		"    collection, <count> elements (5 unless given, 0 for all) are measured",
+		"    and the rest assumed alike.",
+	})
+}
