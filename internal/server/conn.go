@@ -400,6 +400,9 @@ func (c *conn) exec(args [][]byte) {
 	nowMs := nowUs / 1000
 	s.st.SetTime(nowMs)
 	s.eng.CallStart = nowUs // the slow log's start
+	if held := s.pause.cur.Load() != nil && s.pause.active(); held != s.st.ExpiryHeld() {
+		s.st.HoldExpiry(held) // no expiry during CLIENT PAUSE (pause.go)
+	}
 	c.cl.LastInteraction = time.UnixMilli(nowMs)
 	c.holdOut = true // replies from here on wait for this connection's flush
 	c.prefetchKeys(args)

@@ -141,3 +141,29 @@ func TestClientUnblockWakesTheConnection(t *testing.T) {
 		t.Fatalf("CLIENT UNBLOCK of an unblocked client: %q", r)
 	}
 }
+
+func TestClientPauseHoldsExpiry(t *testing.T) {
+	s := startServer(t, nil)
+	a := dialRaw(t, s.Addr().String())
+	a.do("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	a.do("SET", "k", "v", "PX", "20")
+	a.do("CLIENT", "PAUSE", "60000", "WRITE")
+	// Reads see the key go at its time, but it is not deleted (nor its
+	// DEL logged) while the pause lasts.
+	waitFor(t, "k to expire", func() bool { return a.do("GET", "k") == "$-1\r\n" })
+	present := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.st.DB(0).Peek([]byte("k")) != nil
+	}
+	if !present() {
+		t.Fatal("an expired key was deleted during the pause")
+	}
+	a.do("CLIENT", "UNPAUSE")
+	if r := a.do("EXISTS", "k"); r != ":0\r\n" {
+		t.Fatalf("EXISTS after the pause: %q", r)
+	}
+	if present() {
+		t.Fatal("the expired key stayed after the pause")
+	}
+}

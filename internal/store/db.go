@@ -44,6 +44,18 @@ func (db *DB) expireIfNeeded(e *Entry) bool {
 	return true
 }
 
+// expireForRead is expireIfNeeded for a read: while expiry is held an
+// expired key reads as missing but stays.
+func (db *DB) expireForRead(e *Entry) bool {
+	if e.expireAt == 0 || e.expireAt > db.s.now {
+		return false
+	}
+	if db.s.expiryHeld && !db.s.loading {
+		return true
+	}
+	return db.expireIfNeeded(e)
+}
+
 // Peek finds a key without expiring it or touching its access time.
 func (db *DB) Peek(key []byte) *Entry {
 	return db.dict.find(key)
@@ -56,7 +68,7 @@ func (db *DB) Lookup(key []byte) *Entry {
 		db.s.stats.Misses++
 		return nil
 	}
-	if db.expireIfNeeded(e) {
+	if db.expireForRead(e) {
 		db.s.stats.Misses++
 		return nil
 	}
@@ -69,7 +81,7 @@ func (db *DB) Lookup(key []byte) *Entry {
 // TYPE and friends do not count in Redis either).
 func (db *DB) LookupNoStats(key []byte) *Entry {
 	e := db.dict.find(key)
-	if e == nil || db.expireIfNeeded(e) {
+	if e == nil || db.expireForRead(e) {
 		return nil
 	}
 	return e

@@ -31,13 +31,16 @@ type Options struct {
 
 // Store is the whole keyspace.
 type Store struct {
-	dbs          []*DB
-	now          int64 // cached unix ms, set by SetTime before each command
-	ver          uint64
-	rng          *rand.Rand
-	onExpire     func(db int, key string)
-	beforeWrite  func(db int, e *Entry)
-	loading      bool
+	dbs         []*DB
+	now         int64 // cached unix ms, set by SetTime before each command
+	ver         uint64
+	rng         *rand.Rand
+	onExpire    func(db int, key string)
+	beforeWrite func(db int, e *Entry)
+	loading     bool
+	// expiryHeld: reads treat expired keys as missing without deleting
+	// them (CLIENT PAUSE, as Redis 7.0 holds expiry during a pause).
+	expiryHeld   bool
 	snap         *Snapshot
 	snapSeq      uint32
 	stats        Stats
@@ -69,6 +72,13 @@ func New(opts Options) *Store {
 
 // SetOnExpire replaces the expiry callback.
 func (s *Store) SetOnExpire(fn func(db int, key string)) { s.onExpire = fn }
+
+// HoldExpiry makes reads leave expired keys in place (true) or delete them
+// as usual (false). Writes still delete them: none should run meanwhile.
+func (s *Store) HoldExpiry(held bool) { s.expiryHeld = held }
+
+// ExpiryHeld reports the state HoldExpiry set.
+func (s *Store) ExpiryHeld() bool { return s.expiryHeld }
 
 // SetBeforeWrite installs the hook run before any existing entry is modified,
 // replaced or deleted (nil removes it). Snapshots use it to keep a
