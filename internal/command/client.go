@@ -31,8 +31,11 @@ type Client struct {
 	CloseAfterReply bool
 	// Replay marks the pseudo-client that replays the log at start-up.
 	Replay bool
-	// reply is the CLIENT REPLY mode (clientops.go).
+	// reply is the CLIENT REPLY mode; quiet and kept serve callQuiet
+	// (clientops.go).
 	reply uint8
+	quiet bool
+	kept  []byte
 
 	multi      bool
 	multiErr   bool

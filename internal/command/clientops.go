@@ -122,13 +122,29 @@ const (
 // callQuiet is Call for a client whose replies are off or skipped: the
 // command runs, then what it wrote is dropped unless it turned replies
 // back on (CLIENT REPLY ON), as Redis checks each reply as it is added.
+//
+// Pushes (Pub/Sub confirmations and messages) are kept, as Redis sends
+// them whatever the mode: keepPush copies them aside while the command
+// runs, and they replace what is dropped.
 func (e *Engine) callQuiet(cl *Client, args [][]byte) {
 	mark := cl.W.Buffered()
+	cl.quiet = true
 	e.call(cl, args)
+	cl.quiet = false
 	if cl.reply == replyOff || cl.reply == replySkip {
 		cl.W.Truncate(mark)
+		cl.W.Raw(cl.kept)
 	}
+	clear(cl.kept)
+	cl.kept = cl.kept[:0]
 	cl.advanceReplyMode()
+}
+
+// keepPush notes that cl.W holds a push from offset at on.
+func (cl *Client) keepPush(at int) {
+	if cl.quiet {
+		cl.kept = append(cl.kept, cl.W.Pending()[at:]...)
+	}
 }
 
 // advanceReplyMode ends a skip after its command and starts the one CLIENT

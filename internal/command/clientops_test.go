@@ -71,3 +71,15 @@ func TestClientUnblockWith(t *testing.T) {
 	te.expect("CLIENT UNBLOCK 2 foo", "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n")
 	te.expect("CLIENT UNBLOCK 2 error x", "-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.\r\n")
 }
+
+func TestClientReplyOffKeepsPushes(t *testing.T) {
+	te := newTestEnv(t)
+	te.cmd("HELLO 3")
+	te.expect("SUBSCRIBE c", ">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n")
+	te.expect("CLIENT REPLY OFF", "")
+	// PUBLISH's count is dropped, the message to this very client is not.
+	te.expect("PUBLISH c m", ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n")
+	te.expect("PING", "")
+	te.expect("UNSUBSCRIBE c", ">3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n")
+	te.expect("CLIENT REPLY ON", "+OK\r\n")
+}

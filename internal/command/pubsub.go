@@ -123,6 +123,7 @@ func (c *Ctx) clientPS() *clientPubSub {
 // subReply writes one (un)subscribe confirmation of subscription kind k: a
 // push in RESP3.
 func (c *Ctx) subReply(k subKind, kind string, name []byte, null bool) {
+	defer c.Cl.keepPush(c.W.Buffered()) // a push: CLIENT REPLY OFF spares it
 	c.W.Push(3)
 	c.W.BulkString(kind)
 	if null {
@@ -263,10 +264,12 @@ func cmdPublish(c *Ctx) {
 func (e *Engine) Publish(channel, msg []byte) int64 {
 	var d delivery
 	for _, cl := range e.ps.channels[string(channel)] {
+		at := cl.W.Buffered()
 		cl.W.Push(3)
 		cl.W.BulkString("message")
 		cl.W.Bulk(channel)
 		cl.W.Bulk(msg)
+		cl.keepPush(at)
 		d.pushed(cl)
 	}
 	for _, p := range e.ps.patOrder {
@@ -274,11 +277,13 @@ func (e *Engine) Publish(channel, msg []byte) int64 {
 			continue
 		}
 		for _, cl := range e.ps.patterns[p] {
+			at := cl.W.Buffered()
 			cl.W.Push(4)
 			cl.W.BulkString("pmessage")
 			cl.W.BulkString(p)
 			cl.W.Bulk(channel)
 			cl.W.Bulk(msg)
+			cl.keepPush(at)
 			d.pushed(cl)
 		}
 	}
@@ -294,10 +299,12 @@ func cmdSPublish(c *Ctx) {
 func (e *Engine) SPublish(channel, msg []byte) int64 {
 	var d delivery
 	for _, cl := range e.ps.shards[string(channel)] {
+		at := cl.W.Buffered()
 		cl.W.Push(3)
 		cl.W.BulkString("smessage")
 		cl.W.Bulk(channel)
 		cl.W.Bulk(msg)
+		cl.keepPush(at)
 		d.pushed(cl)
 	}
 	return d.finish()
