@@ -2,6 +2,8 @@ package command
 
 import (
 	"math"
+	"runtime"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -30,6 +32,7 @@ func memoryCommand() spec {
 	return spec{name: "memory", arity: -2, acl: "@slow", group: "server", summary: "A container for memory diagnostics commands.", run: runSubcommand, subs: []spec{
 		{name: "usage", arity: -3, flags: "readonly", first: 2, last: 2, step: 1, keys: "RO", acl: "@read @slow", run: cmdMemoryUsage},
 		{name: "doctor", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryDoctor},
+		{name: "stats", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryStats},
 		{name: "help", arity: 2, flags: "loading stale", acl: "@slow", run: cmdMemoryHelp},
 	}}
 }
@@ -118,6 +121,90 @@ func cmdMemoryDoctor(c *Ctx) {
 	c.W.Verbatim("txt", b.String())
 }
 
+// cmdMemoryStats answers with Redis 7.0's fields, in its order, filled
+// from the Go runtime: "allocated" is the live heap, "active" the heap in
+// use by spans, "resident" what the runtime got from the system. Fields
+// kevy has no counterpart for (replication backlog, Lua and function
+// caches, cluster links, AOF buffer) are 0; per-database overheads are the
+// entries' size. Figures, not layout, differ from Redis's.
+func cmdMemoryStats(c *Ctx) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	total := int64(ms.HeapAlloc)
+	peak := max(int64(ms.HeapSys), total)
+	type dbOver struct {
+		id            int
+		main, expires int64
+	}
+	var dbs []dbOver
+	keys, overhead := int64(0), int64(0)
+	for i := 0; i < c.St.NumDB(); i++ {
+		db := c.St.DB(i)
+		if db.Len() == 0 {
+			continue
+		}
+		d := dbOver{id: i, main: int64(db.Len()) * memEntry, expires: int64(db.ExpiresLen()) * 16}
+		dbs = append(dbs, d)
+		keys += int64(db.Len())
+		overhead += d.main + d.expires
+	}
+	dataset := max(total-overhead, 0)
+	perKey := int64(0)
+	if keys > 0 {
+		perKey = total / keys
+	}
+	pct := func(a, b int64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) * 100 / float64(b)
+	}
+	ratio := func(a, b int64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	active, resident := int64(ms.HeapInuse), int64(ms.Sys)
+	c.W.Map(27 + len(dbs))
+	kv := func(k string, v int64) { c.W.BulkString(k); c.W.Int(v) }
+	kf := func(k string, v float64) { c.W.BulkString(k); c.W.Double(v) }
+	kv("peak.allocated", peak)
+	kv("total.allocated", total)
+	kv("startup.allocated", 0)
+	kv("replication.backlog", 0)
+	kv("clients.slaves", 0)
+	kv("clients.normal", 0)
+	kv("cluster.links", 0)
+	kv("aof.buffer", 0)
+	kv("lua.caches", 0)
+	kv("functions.caches", 0)
+	for _, d := range dbs {
+		c.W.BulkString("db." + strconv.Itoa(d.id))
+		c.W.Map(3)
+		kv("overhead.hashtable.main", d.main)
+		kv("overhead.hashtable.expires", d.expires)
+		kv("overhead.hashtable.slot-to-keys", 0)
+	}
+	kv("overhead.total", overhead)
+	kv("keys.count", keys)
+	kv("keys.bytes-per-key", perKey)
+	kv("dataset.bytes", dataset)
+	kf("dataset.percentage", pct(dataset, total))
+	kf("peak.percentage", pct(total, peak))
+	kv("allocator.allocated", total)
+	kv("allocator.active", active)
+	kv("allocator.resident", resident)
+	kf("allocator-fragmentation.ratio", ratio(active, total))
+	kv("allocator-fragmentation.bytes", active-total)
+	kf("allocator-rss.ratio", ratio(resident, active))
+	kv("allocator-rss.bytes", resident-active)
+	kf("rss-overhead.ratio", 1)
+	kv("rss-overhead.bytes", 0)
+	kf("fragmentation", ratio(resident, total))
+	kv("fragmentation.bytes", resident-total)
+}
+
 func cmdMemoryHelp(c *Ctx) {
 	writeHelp(c, "MEMORY", []string{
 		"DOCTOR",
@@ -126,5 +213,7 @@ func cmdMemoryHelp(c *Ctx) {
 		"    Reply with an estimate of the bytes the key and its value take. For a",
 		"    collection, <count> elements (5 unless given, 0 for all) are measured",
 		"    and the rest assumed alike.",
+		"STATS",
+		"    Reply with memory figures of the server, as fields and values.",
 	})
 }
