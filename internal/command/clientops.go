@@ -255,3 +255,16 @@ func cmdClientTrackingInfo(c *Ctx) {
 func cmdClientCaching(c *Ctx) {
 	c.Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
 }
+
+// CmdName is the name CLIENT LIST shows in cmd= for args ("" when
+// unknown), as Call records it.
+func (t *Table) CmdName(args [][]byte) string {
+	if len(args) == 0 {
+		return ""
+	}
+	cmd := t.Lookup(args[0])
+	if cmd == nil {
+		return ""
+	}
+	return lastCmdName(cmd, args)
+}

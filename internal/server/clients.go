@@ -15,7 +15,7 @@ func (s *Server) clientInfoLine(cl *command.Client, now time.Time) string {
 	if cl.InMulti() {
 		flags += "x"
 	}
-	if cl.Blocked() {
+	if c, ok := cl.Conn.(*conn); cl.Blocked() || ok && c.paused {
 		flags += "b"
 	}
 	if cl.SubscriptionCount() > 0 {

@@ -56,6 +56,7 @@ type conn struct {
 	// kicked is closed by abort, to end a wait for CLIENT PAUSE (pause.go).
 	kicked   chan struct{}
 	kickOnce sync.Once
+	paused   bool // waiting for CLIENT PAUSE to end; set under the execution lock
 
 	// Set under the execution lock by the goroutine that served this
 	// blocked client: the log offset covering the served pop's record.

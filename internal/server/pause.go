@@ -108,6 +108,19 @@ func (c *conn) waitPause(args [][]byte) {
 		if c.flush() != nil {
 			return // the write fails again, and ends the connection, after the command
 		}
+		if !c.paused {
+			// CLIENT LIST shows a paused client as Redis does: blocked,
+			// with the command it waits to run.
+			c.s.mu.Lock()
+			c.paused = true
+			c.cl.LastCmd = c.s.eng.Table.CmdName(args)
+			c.s.mu.Unlock()
+			defer func() {
+				c.s.mu.Lock()
+				c.paused = false
+				c.s.mu.Unlock()
+			}()
+		}
 		p.waiting.Add(1)
 		t := time.NewTimer(time.Duration(st.end-now) * time.Millisecond)
 		select {

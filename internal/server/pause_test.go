@@ -25,6 +25,10 @@ func TestClientPauseWriteHoldsOnlyWrites(t *testing.T) {
 	if r, err := b.readWithin(50 * time.Millisecond); err == nil {
 		t.Fatalf("SET answered during the pause: %q", r)
 	}
+	// CLIENT LIST shows it as Redis does: blocked, on the command it waits for.
+	if r := c.do("CLIENT", "LIST"); !strings.Contains(r, "flags=b ") || !strings.Contains(r, "cmd=set ") {
+		t.Fatalf("CLIENT LIST during the pause: %q", r)
+	}
 	// Reads, and commands that are refused anyway, still run.
 	if r := c.do("GET", "k"); r != "$-1\r\n" {
 		t.Fatalf("GET during the pause: %q", r)
