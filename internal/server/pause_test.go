@@ -171,3 +171,36 @@ func TestClientPauseHoldsExpiry(t *testing.T) {
 		t.Fatal("the expired key stayed after the pause")
 	}
 }
+
+// With the log on (appendfsync always), a command that waits for a pause
+// first makes the earlier commands' records durable and sends their
+// replies: the pipeline's first replies arrive while its last command
+// waits.
+func TestClientPauseWithTheLog(t *testing.T) {
+	s := startServer(t, func(o *Options) { o.AppendOnly, o.AppendFsync = true, "always" })
+	a, b := dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String())
+	var req []byte
+	req = resp.AppendCommandStrings(req, "SET", "x", "1")
+	req = resp.AppendCommandStrings(req, "CLIENT", "PAUSE", "60000", "WRITE")
+	req = resp.AppendCommandStrings(req, "SET", "y", "2")
+	if _, err := b.nc.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.read(); r != "+OK\r\n" {
+		t.Fatalf("SET x: %q", r)
+	}
+	if r := b.read(); r != "+OK\r\n" {
+		t.Fatalf("CLIENT PAUSE: %q", r)
+	}
+	waitFor(t, "SET y to wait", func() bool { return s.pause.waiting.Load() == 1 })
+	if r := a.do("MGET", "x", "y"); r != "*2\r\n$1\r\n1\r\n$-1\r\n" {
+		t.Fatalf("MGET during the pause: %q", r)
+	}
+	a.do("CLIENT", "UNPAUSE")
+	if r := b.read(); r != "+OK\r\n" {
+		t.Fatalf("SET y: %q", r)
+	}
+	if r := a.do("MGET", "x", "y"); r != "*2\r\n$1\r\n1\r\n$1\r\n2\r\n" {
+		t.Fatalf("MGET after the pause: %q", r)
+	}
+}
