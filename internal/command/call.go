@@ -32,6 +32,10 @@ func (e *Engine) call(cl *Client, args [][]byte) {
 	if len(args) == 0 {
 		return
 	}
+	if len(e.trk.clients) > 0 { // CLIENT TRACKING (tracking.go)
+		e.trk.caller = cl
+		defer e.afterTracked(cl)
+	}
 	cmd := cl.lookupCached(e.Table, args[0])
 	if cmd == nil {
 		cl.LastCmd = ""
@@ -146,6 +150,9 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	cmd.Run(c)
 	if e.timed { // the slow log or the latency monitor is on
 		e.slowlogCheck(cl, cmd, c.Cmd, args, start)
+	}
+	if len(e.trk.clients) > 0 {
+		e.trackAfter(cl, c.Cmd, args, c.dirty > 0)
 	}
 	e.TotalCommands++
 	if c.dirty > 0 {

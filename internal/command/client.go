@@ -36,6 +36,9 @@ type Client struct {
 	reply uint8
 	quiet bool
 	kept  []byte
+	trk   clientTracking // CLIENT TRACKING (tracking.go)
+	// NoEvict is CLIENT NO-EVICT (shown in CLIENT LIST's flags).
+	NoEvict bool
 
 	multi      bool
 	multiErr   bool

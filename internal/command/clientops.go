@@ -174,9 +174,15 @@ func cmdClientReply(c *Ctx) {
 	}
 }
 
-// cmdClientNoEvict accepts the setting: kevy evicts no clients.
+// cmdClientNoEvict records the setting for CLIENT LIST; kevy evicts no
+// clients anyway.
 func cmdClientNoEvict(c *Ctx) {
-	if !is(c.Args[2], "on") && !is(c.Args[2], "off") {
+	switch {
+	case is(c.Args[2], "on"):
+		c.Cl.NoEvict = true
+	case is(c.Args[2], "off"):
+		c.Cl.NoEvict = false
+	default:
 		c.Err(ErrSyntax)
 		return
 	}
@@ -239,21 +245,52 @@ func (e *Engine) UnblockWith(cl *Client, msg string) bool {
 
 // CLIENT GETREDIR, TRACKINGINFO and CACHING answer as Redis does for a
 // client without tracking, which is every kevy client.
-func cmdClientGetRedir(c *Ctx) { c.W.Int(-1) }
+func cmdClientGetRedir(c *Ctx) {
+	if c.Cl.trk.on {
+		c.W.Int(0)
+		return
+	}
+	c.W.Int(-1)
+}
 
 func cmdClientTrackingInfo(c *Ctx) {
 	c.W.Map(3)
 	c.W.BulkString("flags")
-	c.W.Set(1)
-	c.W.BulkString("off")
+	switch {
+	case !c.Cl.trk.on:
+		c.W.Set(1)
+		c.W.BulkString("off")
+	case c.Cl.trk.noLoop:
+		c.W.Set(2)
+		c.W.BulkString("on")
+		c.W.BulkString("noloop")
+	default:
+		c.W.Set(1)
+		c.W.BulkString("on")
+	}
 	c.W.BulkString("redirect")
-	c.W.Int(-1)
+	if c.Cl.trk.on {
+		c.W.Int(0)
+	} else {
+		c.W.Int(-1)
+	}
 	c.W.BulkString("prefixes")
 	c.W.Array(0)
 }
 
 func cmdClientCaching(c *Ctx) {
-	c.Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+	if !c.Cl.trk.on {
+		c.Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+		return
+	}
+	switch {
+	case is(c.Args[2], "yes"):
+		c.Err("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+	case is(c.Args[2], "no"):
+		c.Err("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+	default:
+		c.Err(ErrSyntax)
+	}
 }
 
 // CmdName is the name CLIENT LIST shows in cmd= for args ("" when

@@ -31,6 +31,7 @@ func connectionCommands() []spec {
 			{name: "no-evict", arity: 3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientNoEvict},
 			{name: "unblock", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous @connection", run: cmdClientUnblock},
 			{name: "getredir", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientGetRedir},
+			{name: "tracking", arity: -3, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientTracking},
 			{name: "trackinginfo", arity: 2, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientTrackingInfo},
 			{name: "caching", arity: 3, flags: "noscript loading stale", acl: "@slow @connection", run: cmdClientCaching},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdClientHelp},
@@ -178,6 +179,7 @@ func cmdHello(c *Ctx) {
 }
 
 func cmdReset(c *Ctx) {
+	c.E.TrackingOff(c.Cl)
 	c.Cl.Reset()
 	if c.E.Host != nil && c.E.Host.RequirePass() != "" {
 		c.Cl.Authenticated = false

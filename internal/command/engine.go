@@ -58,9 +58,10 @@ type Engine struct {
 	// that the command's timing costs one reading more, not two (0: none).
 	NowMicros func() int64
 	CallStart int64
-	slow      slowlogState // slowlog.go
-	lat       latencyState // latency.go
-	timed     bool         // slow log or latency monitor on: commands are timed
+	slow      slowlogState  // slowlog.go
+	lat       latencyState  // latency.go
+	trk       trackingState // tracking.go
+	timed     bool          // slow log or latency monitor on: commands are timed
 
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
@@ -77,6 +78,9 @@ func NewEngine(st *store.Store, host Host) *Engine {
 	e := &Engine{St: st, Host: host, Table: NewTable(), lastDB: -1, Limits: DefaultEncodingLimits()}
 	e.SetSlowlog(10000, 128)
 	st.SetOnExpire(func(db int, key string) {
+		if len(e.trk.clients) > 0 {
+			e.invalidate(key, false) // CLIENT TRACKING (tracking.go)
+		}
 		e.propagate(db, []byte("DEL"), []byte(key))
 		if e.depth == 0 {
 			e.finishCall(false)

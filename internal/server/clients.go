@@ -21,6 +21,12 @@ func (s *Server) clientInfoLine(cl *command.Client, now time.Time) string {
 	if cl.SubscriptionCount() > 0 {
 		flags += "P"
 	}
+	if cl.Tracking() {
+		flags += "t"
+	}
+	if cl.NoEvict {
+		flags += "e"
+	}
 	if flags == "" {
 		flags = "N"
 	}
@@ -32,10 +38,14 @@ func (s *Server) clientInfoLine(cl *command.Client, now time.Time) string {
 	if cmd == "" {
 		cmd = "NULL"
 	}
+	redir := -1 // CLIENT TRACKING without REDIRECT shows 0
+	if cl.Tracking() {
+		redir = 0
+	}
 	age := int64(now.Sub(cl.Created) / time.Second)
 	idle := int64(now.Sub(cl.LastInteraction) / time.Second)
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d\n",
-		cl.ID, cl.Addr, cl.LocalAddr, cl.Name, age, idle, flags, cl.DB, cl.Channels(), cl.Patterns(), cl.ShardChannels(), multi, cmd, cl.W.Proto())
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=%d resp=%d\n",
+		cl.ID, cl.Addr, cl.LocalAddr, cl.Name, age, idle, flags, cl.DB, cl.Channels(), cl.Patterns(), cl.ShardChannels(), multi, cmd, redir, cl.W.Proto())
 }
 
 // snapshotClients returns the connected clients ordered by id.

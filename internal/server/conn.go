@@ -197,6 +197,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		s.clientsMu.Unlock()
 		s.mu.Lock()
 		s.eng.UnblockClient(c.cl, false)
+		s.eng.TrackingOff(c.cl)
 		c.cl.Reset() // drop MULTI state, watched keys and subscriptions
 		s.mu.Unlock()
 		c.stopFlusher()
@@ -410,7 +411,9 @@ func (c *conn) exec(args [][]byte) {
 	s.eng.Call(c.cl, args)
 	off, lg := s.afterCallLocked()
 	c.subscribed = c.cl.SubscriptionCount() > 0
-	if c.subscribed && !c.ps {
+	// A tracking client gets invalidations from others' commands, which
+	// needs the subscribers' shared output.
+	if (c.subscribed || c.cl.Tracking()) && !c.ps {
 		c.startFlusher()
 	}
 	s.mu.Unlock()

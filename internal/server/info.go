@@ -78,7 +78,7 @@ func (s *Server) info(req []string) string {
 		w("client_recent_max_input_buffer", 0)
 		w("client_recent_max_output_buffer", 0)
 		w("blocked_clients", s.eng.BlockedClients())
-		w("tracking_clients", 0)
+		w("tracking_clients", s.eng.TrackingClients())
 		w("clients_in_timeout_table", 0)
 	})
 	section("memory", func(w func(string, any)) {

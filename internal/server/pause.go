@@ -153,3 +153,12 @@ func (h *host) UnblockByID(id int64, msg string) bool {
 	c.nc.SetReadDeadline(aLongTimeAgo)
 	return true
 }
+
+// ClientExists reports whether a client with this id is connected (CLIENT
+// TRACKING ... REDIRECT).
+func (h *host) ClientExists(id int64) bool {
+	s := h.s()
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	return s.clients[id] != nil
+}

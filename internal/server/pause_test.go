@@ -204,3 +204,25 @@ func TestClientPauseWithTheLog(t *testing.T) {
 		t.Fatalf("MGET after the pause: %q", r)
 	}
 }
+
+func TestTrackingAcrossConnections(t *testing.T) {
+	s := startServer(t, nil)
+	a, b := dialRaw(t, s.Addr().String()), dialRaw(t, s.Addr().String())
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on")
+	a.do("GET", "k")
+	b.do("SET", "k", "1")
+	// Sent by the flusher while a's goroutine waits for input.
+	if r := a.read(); r != ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n" {
+		t.Fatalf("invalidation: %q", r)
+	}
+	if r := b.do("CLIENT", "LIST"); !strings.Contains(r, "flags=t ") {
+		t.Fatalf("CLIENT LIST: %q", r)
+	}
+	a.nc.Close()
+	waitFor(t, "the tracking client to be forgotten", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.eng.TrackingClients() == 0
+	})
+}
