@@ -311,6 +311,12 @@ func (e *Engine) serveClient(cl *Client, key []byte, ent *store.Entry) {
 	}
 	e.Dirty += c.dirty
 	e.finishCall(false)
+	if len(e.trk.clients) > 0 { // CLIENT TRACKING: the pop changed key (and dst)
+		e.invalidate(string(key), true)
+		if op.kind == blockMove {
+			e.invalidate(string(op.dst), true)
+		}
+	}
 	dst := op.dst
 	e.unblock(cl)
 	e.logServed(cl, op)

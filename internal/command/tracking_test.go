@@ -82,3 +82,18 @@ func TestTrackingNeedsRESP3AndReadOnlyCommands(t *testing.T) {
 		t.Fatalf("after SUNIONSTORE: %q", r)
 	}
 }
+
+func TestTrackingServedBlockedMove(t *testing.T) {
+	te := newTestEnv(t)
+	tr, bl := te.newClient(2), te.newClient(3)
+	te.runAs(tr, "HELLO 3")
+	te.runAs(tr, "CLIENT TRACKING on")
+	te.runAs(tr, "LRANGE d 0 -1")
+	te.runAs(bl, "BLMOVE s d LEFT RIGHT 0")
+	te.e.ReleaseBlocked(bl.cl)
+	// RPUSH changes s only; serving BLMOVE then changes d.
+	te.cmd("RPUSH s x")
+	if r := tr.take(); r != ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nd\r\n" {
+		t.Fatalf("after a served BLMOVE: %q", r)
+	}
+}
