@@ -149,7 +149,9 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	}
 	cmd.Run(c)
 	if e.timed { // the slow log or the latency monitor is on
-		e.slowlogCheck(cl, cmd, c.Cmd, args, start)
+		if d := e.nowMicros() - start; d >= e.timedMin || cl.blk != nil {
+			e.slowlogCheck(cl, cmd, c.Cmd, args, d)
+		}
 	}
 	if len(e.trk.clients) > 0 {
 		e.trackAfter(cl, c.Cmd, args, c.dirty > 0)

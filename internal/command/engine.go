@@ -62,6 +62,7 @@ type Engine struct {
 	lat       latencyState  // latency.go
 	trk       trackingState // tracking.go
 	timed     bool          // slow log or latency monitor on: commands are timed
+	timedMin  int64         // µs: shorter commands interest neither (setTimed)
 
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -41,13 +42,26 @@ type slowlogState struct {
 // Redis, a shorter maximum trims the log at its next entry.
 func (e *Engine) SetSlowlog(thresholdUs, maxLen int64) {
 	e.slow.thresh, e.slow.maxLen = thresholdUs, maxLen
-	e.timed = e.slow.thresh >= 0 || e.lat.thresh > 0
+	e.setTimed()
 }
 
 // SetLatencyThreshold applies latency-monitor-threshold (ms, 0 = off).
 func (e *Engine) SetLatencyThreshold(ms int64) {
 	e.lat.thresh = ms
+	e.setTimed()
+}
+
+// setTimed decides whether commands are timed, and the shortest duration
+// that interests the slow log or the latency monitor.
+func (e *Engine) setTimed() {
 	e.timed = e.slow.thresh >= 0 || e.lat.thresh > 0
+	e.timedMin = math.MaxInt64
+	if e.slow.thresh >= 0 {
+		e.timedMin = e.slow.thresh
+	}
+	if e.lat.thresh > 0 && e.lat.thresh <= math.MaxInt64/1000 {
+		e.timedMin = min(e.timedMin, e.lat.thresh*1000)
+	}
 }
 
 // nowMicros is the clock the slow log measures with: the server's, or the
@@ -60,14 +74,14 @@ func (e *Engine) nowMicros() int64 {
 }
 
 // slowlogCheck records the command just run by cl if it took long enough.
-// start is the clock reading before it ran.
-// ran is the command or subcommand that ran, whose flags name the latency
-// monitor's event.
-func (e *Engine) slowlogCheck(cl *Client, cmd, ran *Command, args [][]byte, start int64) {
+// d is how long it ran (µs); run calls this only when d reaches the
+// lowest threshold in force (timedMin) or the client blocked. ran is the
+// command or subcommand that ran, whose flags name the latency monitor's
+// event.
+func (e *Engine) slowlogCheck(cl *Client, cmd, ran *Command, args [][]byte, d int64) {
 	if cl.Replay {
 		return
 	}
-	d := e.nowMicros() - start
 	if e.lat.thresh > 0 && cl.blk == nil && d/1000 >= e.lat.thresh {
 		ev := "command"
 		if ran.Flags&FlagFast != 0 {
