@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -101,17 +102,46 @@ func run(args []string) int {
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		sig := <-sigs
-		logger.Info("received signal, shutting down", "signal", sig.String())
-		if err := srv.Shutdown(context.Background(), 0); err != nil {
-			logger.Error("shutdown failed", "err", err)
-		}
-	}()
+	go handleSignals(sigs, logger, func() error { return srv.Shutdown(context.Background(), 0) }, os.Exit)
 	logger.Info("kevy ready to accept connections", "addr", srv.Addr().String())
 	if err := <-serveErr; err != nil && !errors.Is(err, server.ErrServerClosed) {
 		logger.Error("server stopped", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// handleSignals shuts the server down on SIGTERM or SIGINT, as Redis does:
+// if the shutdown fails (the snapshot or the log cannot be written, say
+// because the disk is full or the directory is gone), the server keeps
+// serving, says so, and the next signal tries again; a second SIGINT while
+// an attempt is still running exits at once with status 1, without saving
+// (the operator insists). Every attempt runs on its own goroutine so the
+// signals keep being read meanwhile.
+func handleSignals(sigs <-chan os.Signal, logger *slog.Logger, shutdown func() error, exit func(int)) {
+	done := make(chan error, 1)
+	running := false
+	for {
+		select {
+		case sig := <-sigs:
+			if running {
+				if sig == syscall.SIGINT {
+					logger.Warn("second interrupt while shutting down: exiting now, without saving")
+					exit(1)
+					return
+				}
+				logger.Warn("shutdown already in progress", "signal", sig.String())
+				continue
+			}
+			logger.Info("received signal, shutting down", "signal", sig.String())
+			running = true
+			go func() { done <- shutdown() }()
+		case err := <-done:
+			running = false
+			if err == nil {
+				return
+			}
+			logger.Error("shutdown failed, still serving; signal again to retry", "err", err)
+		}
+	}
 }
