@@ -18,6 +18,7 @@ type entryRef struct {
 // Call executes one command from cl and writes its reply to cl.W. The caller
 // holds the execution lock and has set the store's clock.
 func (e *Engine) Call(cl *Client, args [][]byte) {
+	e.CallEnd = 0
 	if cl.reply != replyOn {
 		e.callQuiet(cl, args) // CLIENT REPLY OFF or SKIP (clientops.go)
 		return
@@ -149,7 +150,9 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte) {
 	}
 	cmd.Run(c)
 	if e.timed { // the slow log or the latency monitor is on
-		if d := e.nowMicros() - start; d >= e.timedMin || cl.blk != nil {
+		end := e.nowMicros()
+		e.CallEnd = end
+		if d := end - start; d >= e.timedMin || cl.blk != nil {
 			e.slowlogCheck(cl, cmd, c.Cmd, args, d)
 		}
 	}

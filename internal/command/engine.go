@@ -58,11 +58,15 @@ type Engine struct {
 	// that the command's timing costs one reading more, not two (0: none).
 	NowMicros func() int64
 	CallStart int64
-	slow      slowlogState  // slowlog.go
-	lat       latencyState  // latency.go
-	trk       trackingState // tracking.go
-	timed     bool          // slow log or latency monitor on: commands are timed
-	timedMin  int64         // µs: shorter commands interest neither (setTimed)
+	// CallEnd is the slow log's reading after the last Call's command (0
+	// when commands are not timed): the server may take it as the next
+	// command's clock instead of reading again (conn.exec).
+	CallEnd  int64
+	slow     slowlogState  // slowlog.go
+	lat      latencyState  // latency.go
+	trk      trackingState // tracking.go
+	timed    bool          // slow log or latency monitor on: commands are timed
+	timedMin int64         // µs: shorter commands interest neither (setTimed)
 
 	blk blockState  // clients blocked on keys (blocking.go)
 	ps  pubsubState // channel and pattern subscriptions (pubsub.go)
