@@ -19,14 +19,14 @@ const (
 func bitCommands() []spec {
 	const g = "bitmap"
 	return []spec{
-		{name: "setbit", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @bitmap @slow", group: g, summary: "Sets or clears the bit at offset in the string value stored at key", run: cmdSetBit},
-		{name: "getbit", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @bitmap @fast", group: g, summary: "Returns the bit value at offset in the string value stored at key", run: cmdGetBit},
-		{name: "bitcount", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @bitmap @slow", group: g, summary: "Count set bits in a string", run: cmdBitCount},
-		{name: "bitpos", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @bitmap @slow", group: g, summary: "Find first bit set or clear in a string", run: cmdBitPos},
-		{name: "bitop", arity: -4, flags: "write denyoom", first: 2, last: -1, step: 1, keys: "OW update index(2) range(0,1,0); RO access index(3) range(-1,1,0)", acl: "@write @bitmap @slow", group: g, summary: "Perform bitwise operations between strings", run: cmdBitOp},
-		{name: "bitfield", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW access update variable_flags", acl: "@write @bitmap @slow", group: g, summary: "Perform arbitrary bitfield integer operations on strings", run: cmdBitField},
-		{name: "bitfield_ro", arity: -2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @bitmap @fast", group: g, summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", run: cmdBitFieldRO},
-		{name: "lcs", arity: -3, flags: "readonly", first: 1, last: 2, step: 1, acl: "@read @string @slow", group: "string", summary: "Find longest common substring", run: cmdLCS},
+		{name: "setbit", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @bitmap @slow", group: g, summary: "Turns one bit of a string key on or off, growing the string as needed.", run: cmdSetBit},
+		{name: "getbit", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @bitmap @fast", group: g, summary: "Reads a single bit of a string key; bits past the end read as 0.", run: cmdGetBit},
+		{name: "bitcount", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @bitmap @slow", group: g, summary: "Counts the 1 bits of a string key, whole or within a byte or bit range.", run: cmdBitCount},
+		{name: "bitpos", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @bitmap @slow", group: g, summary: "Finds the position of the first 0 or 1 bit in a string key, optionally in a range.", run: cmdBitPos},
+		{name: "bitop", arity: -4, flags: "write denyoom", first: 2, last: -1, step: 1, keys: "OW update index(2) range(0,1,0); RO access index(3) range(-1,1,0)", acl: "@write @bitmap @slow", group: g, summary: "Combines strings bit by bit with AND, OR, XOR or NOT and stores the result.", run: cmdBitOp},
+		{name: "bitfield", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW access update variable_flags", acl: "@write @bitmap @slow", group: g, summary: "Reads, writes and increments integers of any width packed inside a string key.", run: cmdBitField},
+		{name: "bitfield_ro", arity: -2, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @bitmap @fast", group: g, summary: "Reads integers packed inside a string key; the GET-only form of BITFIELD.", run: cmdBitFieldRO},
+		{name: "lcs", arity: -3, flags: "readonly", first: 1, last: 2, step: 1, acl: "@read @string @slow", group: "string", summary: "Computes the longest common subsequence of two string keys, or its length or matches.", run: cmdLCS},
 	}
 }
 

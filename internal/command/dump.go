@@ -9,8 +9,8 @@ import (
 func dumpCommands() []spec {
 	const g = "generic"
 	return []spec{
-		{name: "dump", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@keyspace @read @slow", tips: "nondeterministic_output", group: g, summary: "Returns a serialized representation of the value stored at a key.", run: cmdDump},
-		{name: "restore", arity: -4, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "OW update", acl: "@keyspace @write @slow @dangerous", group: g, summary: "Creates a key from the serialized representation of a value.", run: cmdRestore},
+		{name: "dump", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@keyspace @read @slow", tips: "nondeterministic_output", group: g, summary: "Encodes a key's value in the RDB-style payload RESTORE accepts.", run: cmdDump},
+		{name: "restore", arity: -4, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "OW update", acl: "@keyspace @write @slow @dangerous", group: g, summary: "Rebuilds a key from a payload produced by DUMP.", run: cmdRestore},
 	}
 }
 

@@ -11,15 +11,15 @@ func expireCommands() []spec {
 	r := "readonly fast"
 	racl := "@keyspace @read @fast"
 	return []spec{
-		{name: "expire", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Sets the expiration time of a key in seconds.", run: func(c *Ctx) { c.expireGeneric(c.Now(), 's') }},
-		{name: "pexpire", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Sets the expiration time of a key in milliseconds.", run: func(c *Ctx) { c.expireGeneric(c.Now(), 'm') }},
-		{name: "expireat", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Sets the expiration time of a key to a Unix timestamp.", run: func(c *Ctx) { c.expireGeneric(0, 's') }},
-		{name: "pexpireat", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.", run: func(c *Ctx) { c.expireGeneric(0, 'm') }},
-		{name: "ttl", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, tips: "nondeterministic_output", group: g, summary: "Returns the expiration time in seconds of a key.", run: func(c *Ctx) { c.ttlGeneric(false, false) }},
-		{name: "pttl", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, tips: "nondeterministic_output", group: g, summary: "Returns the expiration time in milliseconds of a key.", run: func(c *Ctx) { c.ttlGeneric(true, false) }},
-		{name: "expiretime", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, group: g, summary: "Returns the expiration time of a key as a Unix timestamp.", run: func(c *Ctx) { c.ttlGeneric(false, true) }},
-		{name: "pexpiretime", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, group: g, summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.", run: func(c *Ctx) { c.ttlGeneric(true, true) }},
-		{name: "persist", arity: 2, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Removes the expiration time of a key.", run: cmdPersist},
+		{name: "expire", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Gives a key a time to live, counted in seconds from now.", run: func(c *Ctx) { c.expireGeneric(c.Now(), 's') }},
+		{name: "pexpire", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Gives a key a time to live, counted in milliseconds from now.", run: func(c *Ctx) { c.expireGeneric(c.Now(), 'm') }},
+		{name: "expireat", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Makes a key expire at a given Unix time in seconds.", run: func(c *Ctx) { c.expireGeneric(0, 's') }},
+		{name: "pexpireat", arity: -3, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Makes a key expire at a given Unix time in milliseconds.", run: func(c *Ctx) { c.expireGeneric(0, 'm') }},
+		{name: "ttl", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, tips: "nondeterministic_output", group: g, summary: "Tells how many seconds a key has left to live.", run: func(c *Ctx) { c.ttlGeneric(false, false) }},
+		{name: "pttl", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, tips: "nondeterministic_output", group: g, summary: "Tells how many milliseconds a key has left to live.", run: func(c *Ctx) { c.ttlGeneric(true, false) }},
+		{name: "expiretime", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, group: g, summary: "Tells the Unix time, in seconds, at which a key will expire.", run: func(c *Ctx) { c.ttlGeneric(false, true) }},
+		{name: "pexpiretime", arity: 2, flags: r, first: 1, last: 1, step: 1, acl: racl, group: g, summary: "Tells the Unix time, in milliseconds, at which a key will expire.", run: func(c *Ctx) { c.ttlGeneric(true, true) }},
+		{name: "persist", arity: 2, flags: w, first: 1, last: 1, step: 1, acl: acl, group: g, summary: "Drops a key's time to live so that it is kept indefinitely.", run: cmdPersist},
 	}
 }
 

@@ -11,22 +11,22 @@ import (
 func hashCommands() []spec {
 	const g = "hash"
 	return []spec{
-		{name: "hset", arity: -4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Sets one or more fields of a hash, creating it if needed; replies how many fields are new.", run: cmdHSet},
-		{name: "hsetnx", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @hash @fast", group: g, summary: "Sets a hash field only if the field is absent.", run: cmdHSetNX},
-		{name: "hget", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Reads the value of one hash field.", run: cmdHGet},
-		{name: "hmset", arity: -4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Sets one or more hash fields (older form of HSET replying OK).", run: cmdHMSet},
-		{name: "hmget", arity: -3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Reads the values of several hash fields.", run: cmdHMGet},
-		{name: "hdel", arity: -3, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @hash @fast", group: g, summary: "Removes fields from a hash; the key goes away with its last field.", run: cmdHDel},
-		{name: "hexists", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Tells whether a hash has a field.", run: cmdHExists},
-		{name: "hlen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Counts the fields of a hash.", run: cmdHLen},
-		{name: "hkeys", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists the fields of a hash.", run: cmdHKeys},
-		{name: "hvals", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists the values of a hash.", run: cmdHVals},
-		{name: "hgetall", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists every field of a hash with its value.", run: cmdHGetAll},
-		{name: "hincrby", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @hash @fast", group: g, summary: "Adds an integer to a hash field (missing fields count as 0).", run: cmdHIncrBy},
-		{name: "hincrbyfloat", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @hash @fast", group: g, summary: "Adds a floating point number to a hash field (missing fields count as 0).", run: cmdHIncrByFloat},
-		{name: "hstrlen", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Gives the byte length of a hash field's value.", run: cmdHStrLen},
-		{name: "hscan", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output", group: g, summary: "Walks the fields and values of a hash with a cursor.", run: cmdHScan},
-		{name: "hrandfield", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output", group: g, summary: "Picks random fields of a hash, optionally with their values.", run: cmdHRandField},
+		{name: "hset", arity: -4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Writes fields of a hash, creating the key if absent; replies with the count of new fields.", run: cmdHSet},
+		{name: "hsetnx", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @hash @fast", group: g, summary: "Writes a hash field only when the hash lacks it.", run: cmdHSetNX},
+		{name: "hget", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Reads one field of a hash.", run: cmdHGet},
+		{name: "hmset", arity: -4, flags: "write denyoom fast", first: 1, last: 1, step: 1, acl: "@write @hash @fast", group: g, summary: "Writes fields of a hash and replies OK (the older spelling of HSET).", run: cmdHMSet},
+		{name: "hmget", arity: -3, flags: "readonly fast", first: 1, last: 1, step: 1, acl: "@read @hash @fast", group: g, summary: "Reads several fields of a hash at once, with nil for missing ones.", run: cmdHMGet},
+		{name: "hdel", arity: -3, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @hash @fast", group: g, summary: "Deletes fields of a hash; a hash left empty is deleted too.", run: cmdHDel},
+		{name: "hexists", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Tells whether a hash holds a given field.", run: cmdHExists},
+		{name: "hlen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Tells how many fields a hash holds.", run: cmdHLen},
+		{name: "hkeys", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists the field names of a hash.", run: cmdHKeys},
+		{name: "hvals", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists the values held by a hash.", run: cmdHVals},
+		{name: "hgetall", arity: 2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output_order", group: g, summary: "Lists all fields of a hash, each followed by its value.", run: cmdHGetAll},
+		{name: "hincrby", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @hash @fast", group: g, summary: "Adds an integer to a hash field, treating a missing field as 0.", run: cmdHIncrBy},
+		{name: "hincrbyfloat", arity: 4, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW access update", acl: "@write @hash @fast", group: g, summary: "Adds a floating point amount to a hash field, treating a missing field as 0.", run: cmdHIncrByFloat},
+		{name: "hstrlen", arity: 3, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @hash @fast", group: g, summary: "Tells the byte length of a hash field's value.", run: cmdHStrLen},
+		{name: "hscan", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output", group: g, summary: "Walks a hash's fields and values a batch at a time with a cursor.", run: cmdHScan},
+		{name: "hrandfield", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @hash @slow", tips: "nondeterministic_output", group: g, summary: "Picks random fields of a hash, with or without their values.", run: cmdHRandField},
 	}
 }
 

@@ -32,11 +32,11 @@ import (
 func hllCommands() []spec {
 	const g = "hyperloglog"
 	return []spec{
-		{name: "pfadd", arity: -2, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @hyperloglog @fast", group: g, summary: "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", run: cmdPFAdd},
-		{name: "pfcount", arity: -2, flags: "readonly", first: 1, last: -1, step: 1, keys: "RW access", acl: "@read @hyperloglog @slow", group: g, summary: "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).", run: cmdPFCount},
-		{name: "pfmerge", arity: -2, flags: "write denyoom", first: 1, last: -1, step: 1, keys: "RW access insert index(1) range(0,1,0); RO access index(2) range(-1,1,0)", acl: "@write @hyperloglog @slow", group: g, summary: "Merges one or more HyperLogLog values into a single key.", run: cmdPFMerge},
-		{name: "pfdebug", arity: 3, flags: "write denyoom admin", first: 2, last: 2, step: 1, keys: "RW access", acl: "@write @hyperloglog @admin @slow @dangerous", group: g, summary: "Internal commands for debugging HyperLogLog values.", run: cmdPFDebug},
-		{name: "pfselftest", arity: 1, flags: "admin", acl: "@hyperloglog @admin @slow @dangerous", group: g, summary: "An internal command for testing HyperLogLog values.", run: cmdPFSelfTest},
+		{name: "pfadd", arity: -2, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @hyperloglog @fast", group: g, summary: "Feeds elements into a HyperLogLog counter, creating the key if absent.", run: cmdPFAdd},
+		{name: "pfcount", arity: -2, flags: "readonly", first: 1, last: -1, step: 1, keys: "RW access", acl: "@read @hyperloglog @slow", group: g, summary: "Estimates how many distinct elements one or more HyperLogLog keys have seen.", run: cmdPFCount},
+		{name: "pfmerge", arity: -2, flags: "write denyoom", first: 1, last: -1, step: 1, keys: "RW access insert index(1) range(0,1,0); RO access index(2) range(-1,1,0)", acl: "@write @hyperloglog @slow", group: g, summary: "Stores in one key a HyperLogLog covering everything the given ones have seen.", run: cmdPFMerge},
+		{name: "pfdebug", arity: 3, flags: "write denyoom admin", first: 2, last: 2, step: 1, keys: "RW access", acl: "@write @hyperloglog @admin @slow @dangerous", group: g, summary: "Low-level inspection and conversion of a HyperLogLog key, for debugging.", run: cmdPFDebug},
+		{name: "pfselftest", arity: 1, flags: "admin", acl: "@hyperloglog @admin @slow @dangerous", group: g, summary: "Runs kevy's internal checks of the HyperLogLog implementation.", run: cmdPFSelfTest},
 	}
 }
 

@@ -64,7 +64,7 @@ func (e *Engine) latencyNames() []string {
 
 func latencyCommand() spec {
 	const f, acl = "admin noscript loading stale", "@admin @slow @dangerous"
-	return spec{name: "latency", arity: -2, acl: "@slow", group: "server", summary: "A container for latency diagnostics commands.", run: runSubcommand, subs: []spec{
+	return spec{name: "latency", arity: -2, acl: "@slow", group: "server", summary: "Groups the subcommands that report on recorded latency spikes.", run: runSubcommand, subs: []spec{
 		{name: "latest", arity: 2, flags: f, acl: acl, tips: "nondeterministic_output request_policy:all_nodes response_policy:special", run: cmdLatencyLatest},
 		{name: "history", arity: 3, flags: f, acl: acl, tips: "nondeterministic_output request_policy:all_nodes response_policy:special", run: cmdLatencyHistory},
 		{name: "reset", arity: -2, flags: f, acl: acl, tips: "request_policy:all_nodes response_policy:all_succeeded", run: cmdLatencyReset},

@@ -23,24 +23,24 @@ const (
 func listCommands() []spec {
 	const g = "list"
 	return []spec{
-		{name: "lpush", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.", run: cmdLPush},
-		{name: "rpush", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.", run: cmdRPush},
-		{name: "lpushx", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Prepends one or more elements to a list only when the list exists.", run: cmdLPushX},
-		{name: "rpushx", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Appends an element to a list only when the list exists.", run: cmdRPushX},
-		{name: "lpop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW access delete", acl: "@write @list @fast", group: g, summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", run: cmdLPop},
-		{name: "rpop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW access delete", acl: "@write @list @fast", group: g, summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", run: cmdRPop},
-		{name: "llen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @list @fast", group: g, summary: "Returns the length of a list.", run: cmdLLen},
-		{name: "lrange", arity: 4, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Returns a range of elements from a list.", run: cmdLRange},
-		{name: "lindex", arity: 3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Returns an element from a list by its index.", run: cmdLIndex},
-		{name: "lset", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @list @slow", group: g, summary: "Sets the value of an element in a list by its index.", run: cmdLSet},
-		{name: "linsert", arity: 5, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @slow", group: g, summary: "Inserts an element before or after another element in a list.", run: cmdLInsert},
-		{name: "lrem", arity: 4, flags: "write", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @list @slow", group: g, summary: "Removes elements from a list. Deletes the list if the last element was removed.", run: cmdLRem},
-		{name: "ltrim", arity: 4, flags: "write", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @list @slow", group: g, summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", run: cmdLTrim},
-		{name: "lpos", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Returns the index of matching elements in a list.", run: cmdLPos},
-		{name: "lmove", arity: 5, flags: "write denyoom", first: 1, last: 2, step: 1, keys: "RW access delete index(1) range(0,1,0); RW insert index(2) range(0,1,0)", acl: "@write @list @slow", group: g, summary: "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", run: cmdLMove},
-		{name: "rpoplpush", arity: 3, flags: "write denyoom", first: 1, last: 2, step: 1, keys: "RW access delete index(1) range(0,1,0); RW insert index(2) range(0,1,0)", acl: "@write @list @slow", group: g, summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", run: cmdRPopLPush},
+		{name: "lpush", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Inserts elements at the head of a list, creating the key if absent.", run: cmdLPush},
+		{name: "rpush", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Inserts elements at the tail of a list, creating the key if absent.", run: cmdRPush},
+		{name: "lpushx", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Inserts elements at the head of a list, but only if the list is already there.", run: cmdLPushX},
+		{name: "rpushx", arity: -3, flags: "write denyoom fast", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @fast", group: g, summary: "Inserts elements at the tail of a list, but only if the list is already there.", run: cmdRPushX},
+		{name: "lpop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW access delete", acl: "@write @list @fast", group: g, summary: "Takes elements off the head of a list; an emptied list is deleted.", run: cmdLPop},
+		{name: "rpop", arity: -2, flags: "write fast", first: 1, last: 1, step: 1, keys: "RW access delete", acl: "@write @list @fast", group: g, summary: "Takes elements off the tail of a list; an emptied list is deleted.", run: cmdRPop},
+		{name: "llen", arity: 2, flags: "readonly fast", first: 1, last: 1, step: 1, keys: "RO", acl: "@read @list @fast", group: g, summary: "Tells how many elements a list holds.", run: cmdLLen},
+		{name: "lrange", arity: 4, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Reads the elements of a list between two indexes, inclusive.", run: cmdLRange},
+		{name: "lindex", arity: 3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Reads the list element at an index (negative counts from the end).", run: cmdLIndex},
+		{name: "lset", arity: 4, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @list @slow", group: g, summary: "Overwrites the list element at an index.", run: cmdLSet},
+		{name: "linsert", arity: 5, flags: "write denyoom", first: 1, last: 1, step: 1, keys: "RW insert", acl: "@write @list @slow", group: g, summary: "Puts an element into a list just before or after a pivot element.", run: cmdLInsert},
+		{name: "lrem", arity: 4, flags: "write", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @list @slow", group: g, summary: "Deletes occurrences of a value from a list; an emptied list is deleted.", run: cmdLRem},
+		{name: "ltrim", arity: 4, flags: "write", first: 1, last: 1, step: 1, keys: "RW delete", acl: "@write @list @slow", group: g, summary: "Cuts a list down to the elements between two indexes.", run: cmdLTrim},
+		{name: "lpos", arity: -3, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @list @slow", group: g, summary: "Finds the indexes at which a value occurs in a list.", run: cmdLPos},
+		{name: "lmove", arity: 5, flags: "write denyoom", first: 1, last: 2, step: 1, keys: "RW access delete index(1) range(0,1,0); RW insert index(2) range(0,1,0)", acl: "@write @list @slow", group: g, summary: "Takes an element off one end of a list and puts it on an end of another.", run: cmdLMove},
+		{name: "rpoplpush", arity: 3, flags: "write denyoom", first: 1, last: 2, step: 1, keys: "RW access delete index(1) range(0,1,0); RW insert index(2) range(0,1,0)", acl: "@write @list @slow", group: g, summary: "Takes the tail element of a list and puts it at the head of another.", run: cmdRPopLPush},
 		// Redis flags LMPOP "movablekeys" (key positions 0 0 0); see the report.
-		{name: "lmpop", arity: -4, flags: "write", keys: "RW access delete index(1) keynum(0,1,1)", acl: "@write @list @slow", group: g, summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", run: cmdLMPop},
+		{name: "lmpop", arity: -4, flags: "write", keys: "RW access delete index(1) keynum(0,1,1)", acl: "@write @list @slow", group: g, summary: "Takes elements off one end of the first non-empty list among several.", run: cmdLMPop},
 	}
 }
 

@@ -29,7 +29,7 @@ const (
 var memEntry = int64(unsafe.Sizeof(store.Entry{}))
 
 func memoryCommand() spec {
-	return spec{name: "memory", arity: -2, acl: "@slow", group: "server", summary: "A container for memory diagnostics commands.", run: runSubcommand, subs: []spec{
+	return spec{name: "memory", arity: -2, acl: "@slow", group: "server", summary: "Groups the subcommands that report on memory use.", run: runSubcommand, subs: []spec{
 		{name: "usage", arity: -3, flags: "readonly", first: 2, last: 2, step: 1, keys: "RO", acl: "@read @slow", run: cmdMemoryUsage},
 		{name: "doctor", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryDoctor},
 		{name: "stats", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryStats},

@@ -15,7 +15,7 @@ import (
 func migrateCommands() []spec {
 	return []spec{
 		{name: "migrate", arity: -6, flags: "write", first: 3, last: 3, step: 1, keys: "RW access delete index(3) range(0,1,0); RW access delete incomplete keyword(KEYS,-2) range(-1,1,0)", acl: "@keyspace @write @slow @dangerous", tips: "nondeterministic_output", group: "generic",
-			summary: "Atomically transfers a key from one Redis instance to another.", run: cmdMigrate},
+			summary: "Transfers keys to another server, deleting them here unless COPY is given.", run: cmdMigrate},
 	}
 }
 

@@ -2,11 +2,11 @@ package command
 
 func multiCommands() []spec {
 	return []spec{
-		{name: "multi", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Starts a transaction.", run: cmdMulti},
-		{name: "exec", arity: 1, flags: "noscript loading stale skip_slowlog", acl: "@slow @transaction", group: "transactions", summary: "Executes all commands in a transaction.", run: cmdExec},
-		{name: "discard", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Discards a transaction.", run: cmdDiscard},
-		{name: "watch", arity: -2, flags: "noscript loading stale fast allow_busy", first: 1, last: -1, step: 1, keys: "RO", acl: "@fast @transaction", group: "transactions", summary: "Monitors changes to keys to determine the execution of a transaction.", run: cmdWatch},
-		{name: "unwatch", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Forgets about watched keys of a transaction.", run: cmdUnwatch},
+		{name: "multi", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Opens a transaction: later commands are queued until EXEC.", run: cmdMulti},
+		{name: "exec", arity: 1, flags: "noscript loading stale skip_slowlog", acl: "@slow @transaction", group: "transactions", summary: "Runs the queued commands of a transaction as one atomic step.", run: cmdExec},
+		{name: "discard", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Drops the queued commands and ends the transaction.", run: cmdDiscard},
+		{name: "watch", arity: -2, flags: "noscript loading stale fast allow_busy", first: 1, last: -1, step: 1, keys: "RO", acl: "@fast @transaction", group: "transactions", summary: "Makes the next EXEC fail if any of these keys is modified before it.", run: cmdWatch},
+		{name: "unwatch", arity: 1, flags: "noscript loading stale fast allow_busy", acl: "@fast @transaction", group: "transactions", summary: "Stops watching every key this connection watches.", run: cmdUnwatch},
 	}
 }
 

@@ -23,15 +23,15 @@ func pubsubCommands() []spec {
 	const g = "pubsub"
 	const flags = "pubsub noscript loading stale"
 	return []spec{
-		{name: "subscribe", arity: -2, flags: flags, acl: "@pubsub @slow", group: g, summary: "Listens for messages published to channels.", run: cmdSubscribe},
-		{name: "unsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to channels.", run: cmdUnsubscribe},
-		{name: "psubscribe", arity: -2, flags: flags, acl: "@pubsub @slow", group: g, summary: "Listens for messages published to channels that match one or more patterns.", run: cmdPSubscribe},
-		{name: "punsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops listening to messages published to channels that match one or more patterns.", run: cmdPUnsubscribe},
-		{name: "ssubscribe", arity: -2, flags: flags, first: 1, last: -1, step: 1, keys: "not_key", acl: "@pubsub @slow", group: g, summary: "Listens for messages published to shard channels.", run: cmdSSubscribe},
-		{name: "sunsubscribe", arity: -1, flags: flags, first: 1, last: -1, step: 1, keys: "not_key", acl: "@pubsub @slow", group: g, summary: "Stops listening to messages posted to shard channels.", run: cmdSUnsubscribe},
-		{name: "spublish", arity: 3, flags: "pubsub loading stale fast", first: 1, last: 1, step: 1, keys: "not_key", acl: "@pubsub @fast", group: g, summary: "Posts a message to a shard channel.", run: cmdSPublish},
-		{name: "publish", arity: 3, flags: "pubsub loading stale fast", acl: "@pubsub @fast", group: g, summary: "Posts a message to a channel.", run: cmdPublish},
-		{name: "pubsub", arity: -2, acl: "@slow", group: g, summary: "A container for Pub/Sub commands.", run: runSubcommand, subs: []spec{
+		{name: "subscribe", arity: -2, flags: flags, acl: "@pubsub @slow", group: g, summary: "Starts receiving the messages sent to the given channels.", run: cmdSubscribe},
+		{name: "unsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Stops receiving messages from the given channels, or from all of them.", run: cmdUnsubscribe},
+		{name: "psubscribe", arity: -2, flags: flags, acl: "@pubsub @slow", group: g, summary: "Starts receiving the messages sent to any channel matching the given patterns.", run: cmdPSubscribe},
+		{name: "punsubscribe", arity: -1, flags: flags, acl: "@pubsub @slow", group: g, summary: "Drops the given pattern subscriptions, or all of them.", run: cmdPUnsubscribe},
+		{name: "ssubscribe", arity: -2, flags: flags, first: 1, last: -1, step: 1, keys: "not_key", acl: "@pubsub @slow", group: g, summary: "Starts receiving the messages sent to the given shard channels.", run: cmdSSubscribe},
+		{name: "sunsubscribe", arity: -1, flags: flags, first: 1, last: -1, step: 1, keys: "not_key", acl: "@pubsub @slow", group: g, summary: "Stops receiving messages from the given shard channels, or from all of them.", run: cmdSUnsubscribe},
+		{name: "spublish", arity: 3, flags: "pubsub loading stale fast", first: 1, last: 1, step: 1, keys: "not_key", acl: "@pubsub @fast", group: g, summary: "Sends a message to the subscribers of a shard channel.", run: cmdSPublish},
+		{name: "publish", arity: 3, flags: "pubsub loading stale fast", acl: "@pubsub @fast", group: g, summary: "Sends a message to a channel's subscribers and counts who got it.", run: cmdPublish},
+		{name: "pubsub", arity: -2, acl: "@slow", group: g, summary: "Groups the subcommands that report on channels and subscriptions.", run: runSubcommand, subs: []spec{
 			{name: "channels", arity: -2, flags: "pubsub loading stale", acl: "@pubsub @slow", run: cmdPubsubChannels},
 			{name: "numsub", arity: -2, flags: "pubsub loading stale", acl: "@pubsub @slow", run: cmdPubsubNumsub},
 			{name: "numpat", arity: 2, flags: "pubsub loading stale", acl: "@pubsub @slow", run: func(c *Ctx) { c.W.Int(int64(len(c.E.ps.patOrder))) }},
@@ -402,16 +402,16 @@ func pubsubNumsub(c *Ctx, reg map[string][]*Client) {
 func cmdPubsubHelp(c *Ctx) {
 	writeHelp(c, "PUBSUB", []string{
 		"CHANNELS [<pattern>]",
-		"    Return the currently active channels matching a <pattern> (default: '*').",
+		"    List the channels with at least one subscriber whose names match <pattern> ('*' if omitted).",
 		"NUMPAT",
-		"    Return number of subscriptions to patterns.",
+		"    Reply with how many pattern subscriptions exist across all clients.",
 		"NUMSUB [<channel> ...]",
-		"    Return the number of subscribers for the specified channels, excluding",
-		"    pattern subscriptions(default: no channels).",
+		"    For each channel named, reply with its subscriber count; pattern",
+		"    subscriptions are not counted (no channels if none are named).",
 		"SHARDCHANNELS [<pattern>]",
-		"    Return the currently active shard level channels matching a <pattern> (default: '*').",
+		"    List the shard channels with at least one subscriber that match <pattern> ('*' if omitted).",
 		"SHARDNUMSUB [<shardchannel> ...]",
-		"    Return the number of subscribers for the specified shard level channel(s)",
+		"    For each shard channel named, reply with its subscriber count.",
 	})
 }
 

@@ -24,11 +24,11 @@ func scriptCommands() []spec {
 	const evalKeys = "RW access update index(2) keynum(0,1,1)"
 	const roKeys = "RO access index(2) keynum(0,1,1)"
 	return []spec{
-		{name: "eval", arity: -3, flags: "noscript stale skip_monitor no_mandatory_keys", keys: evalKeys, acl: "@slow @scripting", group: g, summary: "Executes a server-side Lua script.", run: cmdEval},
-		{name: "evalsha", arity: -3, flags: "noscript stale skip_monitor no_mandatory_keys", keys: evalKeys, acl: "@slow @scripting", group: g, summary: "Executes a server-side Lua script by SHA1 digest.", run: cmdEvalSha},
-		{name: "eval_ro", arity: -3, flags: "readonly noscript stale skip_monitor no_mandatory_keys", keys: roKeys, acl: "@slow @scripting", group: g, summary: "Executes a read-only server-side Lua script.", run: cmdEvalRO},
-		{name: "evalsha_ro", arity: -3, flags: "readonly noscript stale skip_monitor no_mandatory_keys", keys: roKeys, acl: "@slow @scripting", group: g, summary: "Executes a read-only server-side Lua script by SHA1 digest.", run: cmdEvalShaRO},
-		{name: "script", arity: -2, acl: "@slow", group: g, summary: "A container for Lua scripts management commands.", subs: []spec{
+		{name: "eval", arity: -3, flags: "noscript stale skip_monitor no_mandatory_keys", keys: evalKeys, acl: "@slow @scripting", group: g, summary: "Runs a Lua script on the server with the given keys and arguments.", run: cmdEval},
+		{name: "evalsha", arity: -3, flags: "noscript stale skip_monitor no_mandatory_keys", keys: evalKeys, acl: "@slow @scripting", group: g, summary: "Runs a cached Lua script named by its SHA1 digest.", run: cmdEvalSha},
+		{name: "eval_ro", arity: -3, flags: "readonly noscript stale skip_monitor no_mandatory_keys", keys: roKeys, acl: "@slow @scripting", group: g, summary: "Runs a Lua script that is not allowed to write.", run: cmdEvalRO},
+		{name: "evalsha_ro", arity: -3, flags: "readonly noscript stale skip_monitor no_mandatory_keys", keys: roKeys, acl: "@slow @scripting", group: g, summary: "Runs a cached Lua script, named by its SHA1 digest, that may not write.", run: cmdEvalShaRO},
+		{name: "script", arity: -2, acl: "@slow", group: g, summary: "Groups the subcommands that manage the Lua script cache.", subs: []spec{
 			{name: "exists", arity: -3, flags: "noscript", acl: "@slow @scripting", tips: "request_policy:all_shards response_policy:agg_logical_and", run: cmdScriptExists},
 			{name: "flush", arity: -2, flags: "noscript", acl: "@slow @scripting", tips: "request_policy:all_nodes response_policy:all_succeeded", run: cmdScriptFlush},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @scripting", run: cmdScriptHelp},
@@ -237,19 +237,19 @@ func cmdScriptKill(c *Ctx) { c.Err(errNotBusy) }
 func cmdScriptHelp(c *Ctx) {
 	writeHelp(c, "SCRIPT", []string{
 		"DEBUG (YES|SYNC|NO)",
-		"    Set the debug mode for subsequent scripts executed.",
+		"    Choose the Lua debugger mode for the scripts that follow.",
 		"EXISTS <sha1> [<sha1> ...]",
-		"    Return information about the existence of the scripts in the script cache.",
+		"    For each digest, reply 1 if that script is cached, 0 if not.",
 		"FLUSH [ASYNC|SYNC]",
-		"    Flush the Lua scripts cache. Very dangerous on replicas.",
-		"    When called without the optional mode argument, the behavior is determined by the",
-		"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-		"    * ASYNC: Asynchronously flush the scripts cache.",
-		"    * SYNC: Synchronously flush the scripts cache.",
+		"    Empty the cache of Lua scripts.",
+		"    Without a mode, the lazyfree-lazy-user-flush setting decides how the",
+		"    cache is freed. The modes are:",
+		"    * ASYNC: free the cached scripts in the background.",
+		"    * SYNC: free the cached scripts before replying.",
 		"KILL",
-		"    Kill the currently executing Lua script.",
+		"    Stop a Lua script that has run for too long.",
 		"LOAD <script>",
-		"    Load a script into the scripts cache without executing it.",
+		"    Cache a script without running it and reply with its SHA1 digest.",
 	})
 }
 

@@ -9,21 +9,21 @@ import (
 func serverCommands() []spec {
 	const g = "server"
 	return []spec{
-		{name: "info", arity: -1, flags: "loading stale", acl: "@slow @dangerous", tips: "nondeterministic_output request_policy:all_shards response_policy:special", group: g, summary: "Returns information and statistics about the server.", run: cmdInfo},
-		{name: "time", arity: 1, flags: "loading stale fast", acl: "@fast", tips: "nondeterministic_output", group: g, summary: "Returns the server time.", run: cmdTime},
-		{name: "lastsave", arity: 1, flags: "loading stale fast", acl: "@admin @fast @dangerous", tips: "nondeterministic_output", group: g, summary: "Returns the Unix timestamp of the last successful save to disk.", run: func(c *Ctx) { c.W.Int(c.E.Host.LastSave()) }},
-		{name: "save", arity: 1, flags: "admin noscript no_async_loading no_multi", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk.", run: cmdSave},
-		{name: "bgsave", arity: -1, flags: "admin noscript no_async_loading", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously saves the database(s) to disk.", run: cmdBGSave},
-		{name: "bgrewriteaof", arity: 1, flags: "admin noscript no_async_loading", acl: "@admin @slow @dangerous", group: g, summary: "Asynchronously rewrites the append-only file to disk.", run: cmdBGRewriteAOF},
-		{name: "shutdown", arity: -1, flags: "admin noscript loading stale no_multi allow_busy", acl: "@admin @slow @dangerous", group: g, summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", run: cmdShutdown},
-		{name: "config", arity: -2, acl: "@slow", group: g, summary: "A container for server configuration commands.", run: runSubcommand, subs: []spec{
+		{name: "info", arity: -1, flags: "loading stale", acl: "@slow @dangerous", tips: "nondeterministic_output request_policy:all_shards response_policy:special", group: g, summary: "Reports the server's state and counters, section by section.", run: cmdInfo},
+		{name: "time", arity: 1, flags: "loading stale fast", acl: "@fast", tips: "nondeterministic_output", group: g, summary: "Tells the server's clock as Unix seconds and microseconds.", run: cmdTime},
+		{name: "lastsave", arity: 1, flags: "loading stale fast", acl: "@admin @fast @dangerous", tips: "nondeterministic_output", group: g, summary: "Tells the Unix time of the most recent successful snapshot.", run: func(c *Ctx) { c.W.Int(c.E.Host.LastSave()) }},
+		{name: "save", arity: 1, flags: "admin noscript no_async_loading no_multi", acl: "@admin @slow @dangerous", group: g, summary: "Writes a snapshot of the data to disk before replying.", run: cmdSave},
+		{name: "bgsave", arity: -1, flags: "admin noscript no_async_loading", acl: "@admin @slow @dangerous", group: g, summary: "Starts writing a snapshot of the data to disk in the background.", run: cmdBGSave},
+		{name: "bgrewriteaof", arity: 1, flags: "admin noscript no_async_loading", acl: "@admin @slow @dangerous", group: g, summary: "Starts compacting the append-only file in the background.", run: cmdBGRewriteAOF},
+		{name: "shutdown", arity: -1, flags: "admin noscript loading stale no_multi allow_busy", acl: "@admin @slow @dangerous", group: g, summary: "Stops the server; SAVE or NOSAVE decides whether a snapshot is written first.", run: cmdShutdown},
+		{name: "config", arity: -2, acl: "@slow", group: g, summary: "Groups the subcommands that read and change the configuration.", run: runSubcommand, subs: []spec{
 			{name: "get", arity: -3, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigGet},
 			{name: "set", arity: -4, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", tips: "request_policy:all_nodes response_policy:all_succeeded", run: cmdConfigSet},
 			{name: "rewrite", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: cmdConfigRewrite},
 			{name: "resetstat", arity: 2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", run: func(c *Ctx) { c.E.Host.ResetStats(); c.OK() }},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow", run: cmdConfigHelp},
 		}},
-		{name: "command", arity: -1, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", group: g, summary: "Returns detailed information about all commands.", run: cmdCommand, subs: []spec{
+		{name: "command", arity: -1, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", group: g, summary: "Describes the commands the server knows; subcommands narrow the answer.", run: cmdCommand, subs: []spec{
 			{name: "count", arity: 2, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { c.W.Int(int64(len(c.E.Table.All()))) }},
 			{name: "info", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandInfo},
 			{name: "getkeys", arity: -4, flags: "loading stale", acl: "@slow @connection", run: func(c *Ctx) { cmdCommandGetKeys(c, false) }},
@@ -32,7 +32,7 @@ func serverCommands() []spec {
 			{name: "list", arity: -2, flags: "loading stale", acl: "@slow @connection", tips: "nondeterministic_output_order", run: cmdCommandList},
 			{name: "help", arity: 2, flags: "loading stale", acl: "@slow @connection", run: cmdCommandHelp},
 		}},
-		{name: "debug", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", group: g, summary: "A container for debugging commands.", run: cmdDebug},
+		{name: "debug", arity: -2, flags: "admin noscript loading stale", acl: "@admin @slow @dangerous", group: g, summary: "Groups the subcommands meant for testing and troubleshooting the server.", run: cmdDebug},
 	}
 }
 
@@ -155,13 +155,13 @@ func cmdConfigRewrite(c *Ctx) {
 func cmdConfigHelp(c *Ctx) {
 	writeHelp(c, "CONFIG", []string{
 		"GET <pattern>",
-		"    Return parameters matching the glob-like <pattern> and their values.",
+		"    Reply with each setting whose name matches the glob <pattern>, and its value.",
 		"SET <directive> <value>",
-		"    Set the configuration <directive> to <value>.",
+		"    Change the setting <directive> to <value> while the server runs.",
 		"RESETSTAT",
-		"    Reset statistics reported by the INFO command.",
+		"    Zero the counters that INFO reports.",
 		"REWRITE",
-		"    Rewrite the configuration file.",
+		"    Save the settings now in force to the configuration file.",
 	})
 }
 
@@ -305,20 +305,19 @@ func cmdCommandList(c *Ctx) {
 func cmdCommandHelp(c *Ctx) {
 	writeHelp(c, "COMMAND", []string{
 		"(no subcommand)",
-		"    Return details about all Redis commands.",
+		"    Describe every command the server knows.",
 		"COUNT",
-		"    Return the total number of commands in this Redis server.",
+		"    Reply with how many commands the server knows.",
 		"LIST",
-		"    Return a list of all commands in this Redis server.",
+		"    Reply with the names of all the commands the server knows.",
 		"INFO [<command-name> ...]",
-		"    Return details about multiple Redis commands.",
-		"    If no command names are given, documentation details for all",
-		"    commands are returned.",
+		"    Describe the named commands: arity, flags, key positions and more.",
+		"    With no names, every command is described; an unknown name",
+		"    gets a nil entry.",
 		"DOCS [<command-name> ...]",
-		"    Return documentation details about multiple Redis commands.",
-		"    If no command names are given, documentation details for all",
-		"    commands are returned.",
-		// kevy's own wording for the subcommands added after the above.
+		"    Reply with the documentation of the named commands: summary,",
+		"    group, arity and so on. With no names, every command is",
+		"    documented; unknown names are left out.",
 		"GETKEYS <full-command>",
 		"    List the arguments of the given command call that are keys.",
 		"GETKEYSANDFLAGS <full-command>",

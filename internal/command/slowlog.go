@@ -196,7 +196,7 @@ func redacted(cmd *Command, args [][]byte) func(int) bool {
 }
 
 func slowlogCommand() spec {
-	return spec{name: "slowlog", arity: -2, acl: "@slow", group: "server", summary: "A container for slow log commands.", run: runSubcommand, subs: []spec{
+	return spec{name: "slowlog", arity: -2, acl: "@slow", group: "server", summary: "Groups the subcommands that read and clear the log of slow commands.", run: runSubcommand, subs: []spec{
 		{name: "get", arity: -2, flags: "admin loading stale", acl: "@admin @slow @dangerous", tips: "request_policy:all_nodes nondeterministic_output", run: cmdSlowlogGet},
 		{name: "len", arity: 2, flags: "admin loading stale", acl: "@admin @slow @dangerous", tips: "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", run: func(c *Ctx) { c.W.Int(int64(len(c.E.slow.entries))) }},
 		{name: "reset", arity: 2, flags: "admin loading stale", acl: "@admin @slow @dangerous", tips: "request_policy:all_nodes response_policy:all_succeeded", run: cmdSlowlogReset},

@@ -22,8 +22,8 @@ func sortCommands() []spec {
 	// position, which make both commands movablekeys; COMMAND GETKEYS
 	// finds the keys with sortKeys.
 	return []spec{
-		{name: "sort", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @set @sortedset @list @slow @dangerous", group: g, summary: "Sorts the elements of a list, set or sorted set, optionally storing the result in a list.", run: cmdSort, keys: "RO access index(1) range(0,1,0); RO access unknown(); OW update unknown()"},
-		{name: "sort_ro", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @sortedset @list @slow @dangerous", group: g, summary: "Sorts the elements of a list, set or sorted set (read-only SORT, without STORE).", run: cmdSortRO, keys: "RO access index(1) range(0,1,0); RO access unknown()"},
+		{name: "sort", arity: -2, flags: "write denyoom", first: 1, last: 1, step: 1, acl: "@write @set @sortedset @list @slow @dangerous", group: g, summary: "Orders the elements of a list, set or sorted set; STORE saves them as a list.", run: cmdSort, keys: "RO access index(1) range(0,1,0); RO access unknown(); OW update unknown()"},
+		{name: "sort_ro", arity: -2, flags: "readonly", first: 1, last: 1, step: 1, acl: "@read @set @sortedset @list @slow @dangerous", group: g, summary: "Orders the elements of a list, set or sorted set; SORT without STORE.", run: cmdSortRO, keys: "RO access index(1) range(0,1,0); RO access unknown()"},
 	}
 }
 

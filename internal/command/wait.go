@@ -13,7 +13,7 @@ import (
 
 func waitCommands() []spec {
 	return []spec{
-		{name: "wait", arity: 3, flags: "noscript", acl: "@slow @connection", group: "generic", summary: "Blocks until the writes of the connection have reached the given number of replicas, or the timeout passes; returns how many did.", run: cmdWait, tips: "request_policy:all_shards response_policy:agg_min"},
+		{name: "wait", arity: 3, flags: "noscript", acl: "@slow @connection", group: "generic", summary: "Waits until enough replicas acknowledge this connection's writes or time runs out; replies the count.", run: cmdWait, tips: "request_policy:all_shards response_policy:agg_min"},
 	}
 }
 
