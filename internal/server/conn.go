@@ -143,7 +143,6 @@ type connSink struct{ c *conn }
 
 func (s connSink) Write(p []byte) (int, error) {
 	c := s.c
-	c.clockUs = 0 // a write may wait for room (conn.exec)
 	if c.capture {
 		c.capBuf = append(c.capBuf, p...)
 		return len(p), nil
@@ -405,7 +404,7 @@ func (c *conn) exec(args [][]byte) {
 	start := c.cl.W.Buffered()
 	// The clock read after this connection's previous command (the slow
 	// log's) serves again while nothing can have taken time in between:
-	// no socket read or write since (they reset it), and no later time
+	// no socket read or flush since (they reset it), and no later time
 	// set since by anyone else, so the store's clock never goes back. At
 	// -P 16 the second reading per command was 3-4 % of the CPU.
 	nowUs := c.clockUs
@@ -544,6 +543,11 @@ func (c *conn) beforeBlock() error {
 // flush waits for the log to acknowledge this connection's records, then
 // writes the buffered replies.
 func (c *conn) flush() error {
+	// A flush may wait for the log or for room in the socket: the clock
+	// kept from the last command is stale after it (conn.exec). Only the
+	// owner flushes; a Pub/Sub flusher writes through connSink on its own
+	// goroutine and must not touch clockUs.
+	c.clockUs = 0
 	if c.hasUnacked {
 		b := c.s.replies
 		batched := b != nil && c.raw != nil && c.raw.inStep && !c.ps && c.waitLog != nil &&
