@@ -58,6 +58,13 @@ func DecodeDump(payload []byte) (*Entry, error) {
 	if err := VerifyDump(payload); err != nil {
 		return nil, err
 	}
+	return DecodeVerifiedDump(payload)
+}
+
+// DecodeVerifiedDump decodes a payload that VerifyDump has accepted,
+// without checking its trailer again: a caller that must tell the two
+// failures apart (RESTORE) computes the checksum once.
+func DecodeVerifiedDump(payload []byte) (*Entry, error) {
 	if len(payload) < 1+dumpTrailerSize {
 		return nil, &Error{Err: fmt.Errorf("%w: DUMP payload of %d bytes", ErrTruncated, len(payload))}
 	}

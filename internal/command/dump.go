@@ -98,7 +98,7 @@ func cmdRestore(c *Ctx) {
 		c.Err("ERR DUMP payload version or checksum are wrong")
 		return
 	}
-	re, err := rdb.DecodeDump(c.Args[3])
+	re, err := rdb.DecodeVerifiedDump(c.Args[3])
 	if err != nil {
 		c.Err("ERR Bad data format")
 		return
