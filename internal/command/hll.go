@@ -211,43 +211,42 @@ func cmdPFCount(c *Ctx) {
 func pfCountMany(c *Ctx) {
 	regs := hllRegsPool.Get().(*[hllRegisters]uint8)
 	defer hllRegsPool.Put(regs)
+	if _, ok := c.mergeHLLs(regs, c.Args[1:]); !ok {
+		return
+	}
+	c.W.Int(int64(regsCount(regs)))
+}
+
+// mergeHLLs takes into regs the maximum of each register over the HLLs
+// at keys (missing keys count as empty), and reports whether any of them
+// was dense. ok is false when an error reply was written: a key that is
+// no HLL, or a corrupt one.
+func (c *Ctx) mergeHLLs(regs *[hllRegisters]uint8, keys [][]byte) (anyDense, ok bool) {
 	clear(regs[:])
-	for _, key := range c.Args[1:] {
+	for _, key := range keys {
 		e := c.DB.Lookup(key)
 		if e == nil {
 			continue
 		}
 		v, ok := c.hllValue(e)
 		if !ok {
-			return
+			return false, false
 		}
+		anyDense = anyDense || v[4] == hllEncDense
 		if hllMergeInto(regs, v) != nil {
 			c.Err(errCorruptHLL)
-			return
+			return false, false
 		}
 	}
-	c.W.Int(int64(regsCount(regs)))
+	return anyDense, true
 }
 
 func cmdPFMerge(c *Ctx) {
 	regs := hllRegsPool.Get().(*[hllRegisters]uint8)
 	defer hllRegsPool.Put(regs)
-	clear(regs[:])
-	anyDense := false
-	for _, key := range c.Args[1:] {
-		e := c.DB.Lookup(key)
-		if e == nil {
-			continue
-		}
-		v, ok := c.hllValue(e)
-		if !ok {
-			return
-		}
-		anyDense = anyDense || v[4] == hllEncDense
-		if hllMergeInto(regs, v) != nil {
-			c.Err(errCorruptHLL)
-			return
-		}
+	anyDense, ok := c.mergeHLLs(regs, c.Args[1:])
+	if !ok {
+		return
 	}
 	dest := c.Args[1]
 	e := c.DB.LookupWrite(dest)
