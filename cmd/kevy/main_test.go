@@ -19,10 +19,7 @@ import (
 // talks to it with go-redis: the integration path a user takes.
 func TestBinaryWithGoRedis(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "kevy")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildKevy(t, dir)
 	port := freePort(t)
 	data := filepath.Join(dir, "data")
 	start := func() *exec.Cmd {
@@ -73,6 +70,16 @@ func TestBinaryWithGoRedis(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "dump.rdb")); err != nil {
 		t.Fatalf("no snapshot written on shutdown: %v", err)
 	}
+}
+
+// buildKevy builds this command into dir and returns the binary's path.
+func buildKevy(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "kevy")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func freePort(t *testing.T) int {

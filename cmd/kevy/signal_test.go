@@ -99,10 +99,7 @@ func (s *syncBuffer) String() string {
 // second signal was ignored and the process could only be killed.
 func TestBinaryRetriesFailedShutdown(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "kevy")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildKevy(t, dir)
 	port := freePort(t)
 	data := filepath.Join(dir, "data")
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", data)
