@@ -155,3 +155,41 @@ func TestRunCost(t *testing.T) {
 		t.Errorf("clientBusy = %v, want 0.9", got)
 	}
 }
+
+func TestRatioPairsRounds(t *testing.T) {
+	var m metric
+	// kevy is ahead in two rounds of three; the medians taken apart fall
+	// on different rounds (kevy's on round 3, Redis's on round 1) and
+	// would give 90/95 = 0.95.
+	for _, p := range [][2]float64{{100, 95}, {60, 55}, {90, 100}} {
+		m.add(0, p[0])
+		m.add(1, p[1])
+	}
+	if got, want := m.ratio(), "1.05 (0.90–1.09)"; got != want {
+		t.Errorf("ratio = %q, want %q", got, want)
+	}
+	var two metric
+	two.add(0, 30)
+	two.add(1, 20)
+	two.add(0, 10)
+	two.add(1, 20)
+	if got, want := two.ratio(), "1.00"; got != want {
+		t.Errorf("two rounds: ratio = %q, want %q (no range under 3 rounds)", got, want)
+	}
+	// A failed round: the sides no longer pair, so the medians are compared.
+	var failed metric
+	failed.add(0, 10)
+	failed.add(0, 30)
+	failed.add(0, 20)
+	failed.add(1, 10)
+	failed.fail(1, errors.New("boom"))
+	failed.add(1, 40)
+	if got, want := failed.ratio(), "0.80"; got != want {
+		t.Errorf("unpaired: ratio = %q, want %q", got, want)
+	}
+	var none metric
+	none.add(0, 1)
+	if got := none.ratio(); got != "—" {
+		t.Errorf("one side only: ratio = %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -89,11 +90,30 @@ func renderReport(cfg config, machine []string, sections []string, took time.Dur
   better, for latency, time, file size and memory below 1 means kevy is better.
 - A cell reading "error: …" means that server failed that measurement (kevy is still being written);
   the rest of the run went on.
-- The load generator and redis-benchmark run on the same cores as the servers.
+%s
 
-`, cfg.rounds)
+`, cfg.rounds, pinMethod(cfg))
 	for _, s := range sections {
 		b.WriteString(s)
 	}
 	return b.String()
+}
+
+// pinMethod says in the report where the processes ran.
+func pinMethod(cfg config) string {
+	if cfg.pin == nil {
+		return "- Throughput: servers and redis-benchmark share all cores as the scheduler places them (" + cfg.pinNote + ")."
+	}
+	return fmt.Sprintf("- Throughput: the server under test runs on core %s and redis-benchmark on core(s) %s\n"+
+		"  (sched_setaffinity on every thread, the same for both servers; `-pin=false` turns it off), so neither\n"+
+		"  takes the other's core. Latency, restart, memory and SAVE are not pinned (Redis's BGSAVE child\n"+
+		"  and kevy's background save both need the second core).", cpuList(cfg.pin.server), cpuList(cfg.pin.client))
+}
+
+func cpuList(cpus []int) string {
+	parts := make([]string, len(cpus))
+	for i, c := range cpus {
+		parts[i] = strconv.Itoa(c)
+	}
+	return strings.Join(parts, ",")
 }

@@ -37,7 +37,13 @@ type config struct {
 	prods    [2]product
 	benchBin string
 	args     []string
+	pin      *pinning // throughput: cores for the servers and the client; nil = not pinned
+	pinNote  string   // why pinning is off, when asked for
 }
+
+// pinning gives the servers of the throughput tables one core and
+// redis-benchmark the others, for both servers alike.
+type pinning struct{ server, client []int }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "[%s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
@@ -62,11 +68,23 @@ func run() int {
 	kevyBin := flag.String("kevy", "", "use this kevy binary instead of building ./cmd/kevy")
 	redisBin := flag.String("redis-server", "redis-server", "redis-server binary")
 	benchBin := flag.String("redis-benchmark", "redis-benchmark", "redis-benchmark binary")
+	pin := flag.Bool("pin", true, "throughput: run each server on one core and redis-benchmark on the others (Linux, 2+ cores)")
 	flag.Parse()
 
 	cfg.quick = *quick
 	cfg.args = os.Args[1:]
 	cfg.rounds = pick(*rounds, 3, 1, *quick)
+	if *pin {
+		server, client, err := pinCPUs()
+		if err != nil {
+			cfg.pinNote = "not pinned: " + err.Error()
+			logf("throughput: %s", cfg.pinNote)
+		} else {
+			cfg.pin = &pinning{server: server, client: client}
+		}
+	} else {
+		cfg.pinNote = "not pinned (-pin=false)"
+	}
 	cfg.n = pick(*n, 100000, 10000, *quick)
 	cfg.keys = pick(*keys, 1000000, 100000, *quick)
 	cfg.rate, cfg.conns = *rate, *conns

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -40,16 +41,39 @@ func (m *metric) cell(i int, format func(float64) string) string {
 	return s
 }
 
-// ratio is kevy's median divided by Redis's.
+// ratio compares kevy with Redis. Every workload runs kevy then Redis
+// back to back in each round, so noise that lasts longer than a pair of
+// runs (on the shared reference VM, redis-benchmark's own CPU per request
+// for one workload varied from 15.7 to 29.6 µs between runs, in bursts of
+// tens of seconds) falls on both sides of a round's ratio and
+// cancels there, while it does not cancel between the medians of each
+// side taken apart. So with a sample for each side in every round the
+// ratio is the median of the per-round ratios, followed by their range
+// when there are three rounds or more; otherwise (a round failed) it is
+// the ratio of the medians.
 func (m *metric) ratio() string {
-	if len(m.samples[0]) == 0 || len(m.samples[1]) == 0 {
+	a, b := m.samples[0], m.samples[1]
+	if len(a) == 0 || len(b) == 0 {
 		return "—"
 	}
-	a, b := median(m.samples[0]), median(m.samples[1])
-	if b == 0 {
-		return "—"
+	if len(a) != len(b) || m.errs[0] != "" || m.errs[1] != "" {
+		if median(b) == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f", median(a)/median(b))
 	}
-	return fmt.Sprintf("%.2f", a/b)
+	rs := make([]float64, 0, len(a))
+	for i := range a {
+		if b[i] == 0 {
+			return "—"
+		}
+		rs = append(rs, a[i]/b[i])
+	}
+	r := fmt.Sprintf("%.2f", median(rs))
+	if len(rs) >= 3 {
+		r += fmt.Sprintf(" (%.2f–%.2f)", slices.Min(rs), slices.Max(rs))
+	}
+	return r
 }
 
 func shorten(s string) string {

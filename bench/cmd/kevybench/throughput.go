@@ -179,6 +179,11 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 		return err
 	}
 	defer func() { p.kill() }() // p may be updated with restarted servers
+	for _, s := range p {
+		if err := cfg.pinServer(s); err != nil {
+			return err
+		}
+	}
 	// Rows of the plain tables in the listed order.
 	for _, r := range runs {
 		for _, test := range r.tests {
@@ -197,6 +202,9 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 					dir := fmt.Sprintf("%s-restart%d", p[i].dir, time.Now().UnixNano())
 					if s, err := startServer(p[i].prod, set, dir); err == nil {
 						p[i] = s
+						if err := cfg.pinServer(s); err != nil {
+							return err
+						}
 					}
 					continue
 				}
@@ -218,6 +226,15 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 		}
 	}
 	return nil
+}
+
+// pinServer confines a throughput server to its core. Both servers get
+// the same one, in turn: they never run at the same time.
+func (cfg *config) pinServer(s *server) error {
+	if cfg.pin == nil {
+		return nil
+	}
+	return pinProcess(s.pid(), cfg.pin.server)
 }
 
 // runCost is what one redis-benchmark run cost the server and the load
@@ -281,6 +298,14 @@ func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int)
 		return failAll(err)
 	}
 	track(cmd)
+	if cfg.pin != nil {
+		// Before its first connection is up, in practice: redis-benchmark
+		// connects its clients after parsing its arguments and the
+		// server's CONFIG replies.
+		if err := pinProcess(cmd.Process.Pid, cfg.pin.client); err != nil {
+			logf("  %v", err)
+		}
+	}
 	err = cmd.Wait()
 	untrack(cmd)
 	cost.wall = time.Since(start)
@@ -292,6 +317,18 @@ func benchOnce(cfg *config, s *server, tests []string, clients, pipeline, n int)
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("redis-benchmark timed out after %v", limit)
 	}
+	// Every run's figures go to the progress log: the report keeps only
+	// medians, and a cell's spread is read from here.
+	var got []string
+	for _, t := range run {
+		if v, ok := res[t]; ok {
+			got = append(got, fmt.Sprintf("%s=%.0f", t, v))
+		}
+	}
+	if cost.ok {
+		got = append(got, fmt.Sprintf("(server %.1f µs/request, redis-benchmark %.0f %% of a core)", cost.serverPerRequest().Seconds()*1e6, cost.clientBusy()*100))
+	}
+	logf("  %s: %s", s.prod.name, strings.Join(got, " "))
 	for _, t := range run {
 		if _, ok := res[t]; ok {
 			continue
