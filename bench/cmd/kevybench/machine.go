@@ -86,8 +86,11 @@ func renderReport(cfg config, machine []string, sections []string, took time.Dur
   `+"`--port N --bind 127.0.0.1 --dir DIR --appendonly yes|no --appendfsync always|everysec|no --save \"\"`"+`,
   each in its own fresh temporary directory on the disk above.
 - Every measurement alternates kevy, Redis, kevy, Redis … (%d round(s)); each cell is the median
-  over rounds. kevy/Redis is the ratio of the medians: for throughput and MB/s above 1 means kevy is
-  better, for latency, time, file size and memory below 1 means kevy is better.
+  over rounds. kevy/Redis is the median of the rounds' own ratios (each round measures kevy, then
+  Redis right after it, so noise that lasts longer than the pair cancels), with their range in
+  parentheses from 3 rounds on; where a round failed, the ratio of the medians. For throughput and
+  MB/s above 1 means kevy is better, for latency, time, file size and memory below 1 means kevy is
+  better. Every run's figures are in the progress log (stderr).
 - A cell reading "error: …" means that server failed that measurement (kevy is still being written);
   the rest of the run went on.
 %s
