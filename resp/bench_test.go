@@ -50,6 +50,23 @@ func BenchmarkWriteBulk(b *testing.B) {
 	}
 }
 
+// BenchmarkWriteBulkSmall is the shape of an LRANGE reply of short
+// elements: redis-benchmark's are 3 bytes.
+func BenchmarkWriteBulkSmall(b *testing.B) {
+	w := NewWriter(io.Discard)
+	val := []byte("xxx")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		w.Bulk(val)
+		if i++; i%100 == 0 {
+			if err := w.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 func BenchmarkWriteArrayOfDoubles(b *testing.B) {
 	w := NewWriter(io.Discard)
 	b.ReportAllocs()

@@ -3,8 +3,10 @@ package resp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -228,5 +230,30 @@ func TestWriterPendingConsumed(t *testing.T) {
 	w.Null()
 	if err := w.Flush(); err != nil || out.String() != "$-1\r\n" {
 		t.Fatalf("Flush after Consumed wrote %q, %v", out.String(), err)
+	}
+}
+
+// The digit-by-digit headers under 100 and strconv's above must agree at
+// every boundary, negative counts (null replies) included.
+func TestWriterHeaderDigits(t *testing.T) {
+	for _, n := range []int64{-1, 0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 1 << 40} {
+		var b bytes.Buffer
+		w := NewWriter(&b)
+		w.Int(n)
+		w.Array(int(n))
+		if n >= 0 {
+			w.Bulk(bytes.Repeat([]byte("x"), int(min(n, 1000))))
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(":%d\r\n*%d\r\n", n, n)
+		if n >= 0 {
+			m := min(n, 1000)
+			want += fmt.Sprintf("$%d\r\n%s\r\n", m, strings.Repeat("x", int(m)))
+		}
+		if b.String() != want {
+			t.Errorf("n=%d: got %q, want %q", n, b.String(), want)
+		}
 	}
 }

@@ -162,3 +162,58 @@ func TestPopViews(t *testing.T) {
 		t.Fatalf("after capped append: popped %q then %q", v, w)
 	}
 }
+
+// BenchmarkListRange walks 100 short elements, the shape of LRANGE 0 99
+// under redis-benchmark (3-byte values).
+func BenchmarkListRange(b *testing.B) {
+	l := NewList(-2)
+	for range 1000 {
+		l.PushBack([]byte("xxx"))
+	}
+	n := 0
+	for b.Loop() {
+		l.Range(0, false, func(i int, e []byte) bool {
+			n += len(e)
+			return i < 99
+		})
+	}
+	if n == 0 {
+		b.Fatal("nothing walked")
+	}
+}
+
+// Entry lengths around the one-byte fast path of readEntry (126/127/128)
+// and around two-byte back-lengths read back intact, forwards and back.
+func TestListEntryLengthBoundaries(t *testing.T) {
+	var lens []int
+	for n := 0; n < 140; n++ {
+		lens = append(lens, n)
+	}
+	for n := 16370; n < 16390; n++ {
+		lens = append(lens, n)
+	}
+	l := NewList(-2)
+	for _, n := range lens {
+		l.PushBack(bytes.Repeat([]byte{byte('a' + n%26)}, n))
+	}
+	check := func(reverse bool) {
+		start := 0
+		if reverse {
+			start = len(lens) - 1
+		}
+		seen := 0
+		l.Range(start, reverse, func(i int, e []byte) bool {
+			want := bytes.Repeat([]byte{byte('a' + lens[i]%26)}, lens[i])
+			if !bytes.Equal(e, want) {
+				t.Fatalf("reverse=%v: element %d has %d bytes, want %d", reverse, i, len(e), lens[i])
+			}
+			seen++
+			return true
+		})
+		if seen != len(lens) {
+			t.Fatalf("reverse=%v: walked %d of %d", reverse, seen, len(lens))
+		}
+	}
+	check(false)
+	check(true)
+}
