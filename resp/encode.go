@@ -30,7 +30,18 @@ func AppendCommandStrings(dst []byte, args ...string) []byte {
 	return dst
 }
 
+// appendHeader appends "<kind><n>\r\n". Lengths and counts under 100
+// are most of them (list elements, fields, small values, log records'
+// arguments): written digit by digit they skip strconv's general path,
+// which was 8 % of the server's CPU under LRANGE of 100 short elements
+// (perf, -P 16).
 func appendHeader(dst []byte, kind byte, n int64) []byte {
+	switch {
+	case uint64(n) < 10:
+		return append(dst, kind, byte('0'+n), '\r', '\n')
+	case uint64(n) < 100:
+		return append(dst, kind, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	}
 	dst = append(dst, kind)
 	dst = strconv.AppendInt(dst, n, 10)
 	return append(dst, '\r', '\n')

@@ -37,22 +37,7 @@ func (w *Writer) SetProto(v int) {
 func (w *Writer) Proto() int { return w.proto }
 
 // header appends "<kind><n>\r\n".
-func (w *Writer) header(kind byte, n int64) {
-	// Lengths and counts under 100 are most of them (list elements,
-	// fields, small values): written digit by digit they skip
-	// strconv's general path, which was 8 % of the server's CPU under
-	// LRANGE of 100 short elements (perf, -P 16).
-	switch {
-	case uint64(n) < 10:
-		w.buf = append(w.buf, kind, byte('0'+n), '\r', '\n')
-	case uint64(n) < 100:
-		w.buf = append(w.buf, kind, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
-	default:
-		w.buf = append(w.buf, kind)
-		w.buf = strconv.AppendInt(w.buf, n, 10)
-		w.buf = append(w.buf, '\r', '\n')
-	}
-}
+func (w *Writer) header(kind byte, n int64) { w.buf = appendHeader(w.buf, kind, n) }
 
 // SimpleString appends "+s\r\n". s must not contain '\r' or '\n'.
 func (w *Writer) SimpleString(s string) {

@@ -66,6 +66,12 @@ func (h *Hash) Encoding() string {
 
 // lpNext decodes the element at off and returns it and the offset after it.
 func lpNext(lp []byte, off int) (elem []byte, next int) {
+	if c := int(lp[off]); c < 0x80 {
+		// Under 128 bytes, one length byte: inlined without Uvarint's
+		// loop, as readEntry does for lists.
+		start := off + 1
+		return lp[start : start+c], start + c
+	}
 	l, k := binary.Uvarint(lp[off:])
 	start := off + k
 	end := start + int(l)

@@ -96,8 +96,16 @@ func zlpAppend(dst []byte, m []byte, s float64) []byte {
 }
 
 func zlpRead(b []byte, off int) (m []byte, s float64, next int) {
-	l, k := binary.Uvarint(b[off:])
-	off += k
+	var l uint64
+	if c := b[off]; c < 0x80 {
+		// Members under 128 bytes: one length byte, without Uvarint's loop.
+		l = uint64(c)
+		off++
+	} else {
+		var k int
+		l, k = binary.Uvarint(b[off:])
+		off += k
+	}
 	m = b[off : off+int(l)]
 	off += int(l)
 	if b[off] == zTagInt {
