@@ -185,13 +185,7 @@ func BenchmarkListRange(b *testing.B) {
 // Entry lengths around the one-byte fast path of readEntry (126/127/128)
 // and around two-byte back-lengths read back intact, forwards and back.
 func TestListEntryLengthBoundaries(t *testing.T) {
-	var lens []int
-	for n := 0; n < 140; n++ {
-		lens = append(lens, n)
-	}
-	for n := 16370; n < 16390; n++ {
-		lens = append(lens, n)
-	}
+	lens := boundaryLens()
 	l := NewList(-2)
 	for _, n := range lens {
 		l.PushBack(bytes.Repeat([]byte{byte('a' + n%26)}, n))
