@@ -44,7 +44,7 @@ func (e *Engine) call(cl *Client, args [][]byte) {
 		return
 	}
 	cl.LastCmd = lastCmdName(cmd, args)
-	if (cmd.Arity > 0 && len(args) != cmd.Arity) || (cmd.Arity < 0 && len(args) < -cmd.Arity) {
+	if !cmd.arityOK(len(args)) {
 		e.rejectCmd(cl, cmd, errArity(cmd.Name))
 		return
 	}
@@ -220,7 +220,7 @@ func (e *Engine) Replay(cl *Client, args [][]byte) error {
 	if cmd == nil {
 		return &ReplayError{Msg: errUnknownCommand(args)}
 	}
-	if (cmd.Arity > 0 && len(args) != cmd.Arity) || (cmd.Arity < 0 && len(args) < -cmd.Arity) {
+	if !cmd.arityOK(len(args)) {
 		return &ReplayError{Msg: errArity(cmd.Name)}
 	}
 	switch cmd.Name {

@@ -36,7 +36,7 @@ func (t *Table) PauseKind(cl *Client, args [][]byte, requirePass bool) int {
 		return PauseNever
 	}
 	cmd := t.Lookup(args[0])
-	if cmd == nil || !arityOK(cmd, len(args)) {
+	if cmd == nil || !cmd.arityOK(len(args)) {
 		return PauseNever
 	}
 	if !cl.Authenticated && requirePass && cmd.Flags&FlagNoAuth == 0 {
@@ -45,7 +45,7 @@ func (t *Table) PauseKind(cl *Client, args [][]byte, requirePass bool) int {
 	flags := cmd.Flags
 	if len(cmd.Subs) > 0 {
 		sub := cmd.Sub(args[1])
-		if sub == nil || !arityOK(sub, len(args)) {
+		if sub == nil || !sub.arityOK(len(args)) {
 			return PauseNever
 		}
 		flags = sub.Flags
@@ -59,10 +59,6 @@ func (t *Table) PauseKind(cl *Client, args [][]byte, requirePass bool) int {
 		return PauseWrite
 	}
 	return PauseAll
-}
-
-func arityOK(cmd *Command, n int) bool {
-	return (cmd.Arity > 0 && n == cmd.Arity) || (cmd.Arity < 0 && n >= -cmd.Arity)
 }
 
 func cmdClientPause(c *Ctx) {

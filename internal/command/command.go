@@ -167,6 +167,11 @@ func (sp spec) build(parent string) *Command {
 	return c
 }
 
+// arityOK tells whether n arguments, the name included, fit c's arity.
+func (c *Command) arityOK(n int) bool {
+	return (c.Arity > 0 && n == c.Arity) || (c.Arity < 0 && n >= -c.Arity)
+}
+
 // NewTable builds the table of every command kevy implements.
 func NewTable() *Table {
 	t := &Table{byName: make(map[string]*Command)}

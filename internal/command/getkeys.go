@@ -299,7 +299,7 @@ func cmdCommandGetKeys(c *Ctx, withFlags bool) {
 	case !cmd.hasKeyArgs():
 		c.W.Error("ERR The command has no key arguments")
 		return
-	case (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity:
+	case !cmd.arityOK(len(args)):
 		c.W.Error("ERR Invalid number of arguments specified for command")
 		return
 	}

@@ -394,7 +394,7 @@ func runSubcommand(c *Ctx) {
 		c.Err(errUnknownSubcommand(c.Args[1], c.Cmd.Name))
 		return
 	}
-	if (sub.Arity > 0 && len(c.Args) != sub.Arity) || (sub.Arity < 0 && len(c.Args) < -sub.Arity) {
+	if !sub.arityOK(len(c.Args)) {
 		c.Err("ERR wrong number of arguments for '" + sub.Name + "' command")
 		return
 	}

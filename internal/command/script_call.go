@@ -207,7 +207,7 @@ func (ss *scriptState) exec(L *lua.LState, args [][]byte) (resp.Value, string) {
 	if eff == nil {
 		return resp.Value{}, errScriptUnknownCmd
 	}
-	if (eff.Arity > 0 && len(args) != eff.Arity) || (eff.Arity < 0 && len(args) < -eff.Arity) {
+	if !eff.arityOK(len(args)) {
 		return resp.Value{}, errScriptArity
 	}
 	if eff.Flags&FlagNoScript != 0 {
