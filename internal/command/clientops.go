@@ -63,7 +63,7 @@ func (t *Table) PauseKind(cl *Client, args [][]byte, requirePass bool) int {
 
 func cmdClientPause(c *Ctx) {
 	if len(c.Args) > 4 {
-		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try CLIENT HELP.")
+		c.Err(errSubcommandSyntax(c.Args[1], "CLIENT"))
 		return
 	}
 	ms, ok := parseInt(c.Args[2])
@@ -195,7 +195,7 @@ type UnblockHost interface {
 
 func cmdClientUnblock(c *Ctx) {
 	if len(c.Args) > 4 {
-		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try CLIENT HELP.")
+		c.Err(errSubcommandSyntax(c.Args[1], "CLIENT"))
 		return
 	}
 	id, ok := parseInt(c.Args[2])

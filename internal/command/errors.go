@@ -63,6 +63,12 @@ func errUnknownSubcommand(sub []byte, cmd string) string {
 	return "ERR unknown subcommand '" + truncate(string(sub), 128) + "'. Try " + upper(cmd) + " HELP."
 }
 
+// errSubcommandSyntax is Redis's reply to a known subcommand given the
+// wrong arguments; cmd is the container's name as the reply spells it.
+func errSubcommandSyntax(sub []byte, cmd string) string {
+	return "ERR unknown subcommand or wrong number of arguments for '" + string(sub) + "'. Try " + cmd + " HELP."
+}
+
 func truncate(s string, n int) string {
 	if len(s) > n {
 		return s[:n]

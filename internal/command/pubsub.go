@@ -372,7 +372,7 @@ func cmdPubsubShardChannels(c *Ctx) { pubsubChannels(c, c.E.ps.shards) }
 
 func pubsubChannels(c *Ctx, reg map[string][]*Client) {
 	if len(c.Args) > 3 {
-		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try PUBSUB HELP.")
+		c.Err(errSubcommandSyntax(c.Args[1], "PUBSUB"))
 		return
 	}
 	var out []string

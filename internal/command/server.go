@@ -353,7 +353,7 @@ func cmdDebug(c *Ctx) {
 		}
 		c.OK()
 	default:
-		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(sub) + "'. Try DEBUG HELP.")
+		c.Err(errSubcommandSyntax(sub, "DEBUG"))
 	}
 }
 

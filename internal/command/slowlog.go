@@ -206,7 +206,7 @@ func slowlogCommand() spec {
 
 func cmdSlowlogGet(c *Ctx) {
 	if len(c.Args) > 3 {
-		c.Err("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try SLOWLOG HELP.")
+		c.Err(errSubcommandSyntax(c.Args[1], "SLOWLOG"))
 		return
 	}
 	n := int64(10)
