@@ -1,6 +1,9 @@
 package command
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClientReplyModes(t *testing.T) {
 	te := newTestEnv(t)
@@ -70,6 +73,14 @@ func TestClientUnblockWith(t *testing.T) {
 	te.expect("CLIENT UNBLOCK x", "-ERR value is not an integer or out of range\r\n")
 	te.expect("CLIENT UNBLOCK 2 foo", "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n")
 	te.expect("CLIENT UNBLOCK 2 error x", "-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.\r\n")
+}
+
+// Redis prints at most 128 bytes of the subcommand it did not understand.
+func TestSubcommandSyntaxErrorCutsTheName(t *testing.T) {
+	te := newTestEnv(t)
+	long := strings.Repeat("d", 200)
+	te.expect("DEBUG "+long, "-ERR unknown subcommand or wrong number of arguments for '"+long[:128]+"'. Try DEBUG HELP.\r\n")
+	te.expect("DEBUG "+long[:128], "-ERR unknown subcommand or wrong number of arguments for '"+long[:128]+"'. Try DEBUG HELP.\r\n")
 }
 
 func TestClientReplyOffKeepsPushes(t *testing.T) {

@@ -65,8 +65,9 @@ func errUnknownSubcommand(sub []byte, cmd string) string {
 
 // errSubcommandSyntax is Redis's reply to a known subcommand given the
 // wrong arguments; cmd is the container's name as the reply spells it.
+// The subcommand is cut at 128 bytes, as Redis's %.128s cuts it.
 func errSubcommandSyntax(sub []byte, cmd string) string {
-	return "ERR unknown subcommand or wrong number of arguments for '" + string(sub) + "'. Try " + cmd + " HELP."
+	return "ERR unknown subcommand or wrong number of arguments for '" + truncate(string(sub), 128) + "'. Try " + cmd + " HELP."
 }
 
 func truncate(s string, n int) string {
