@@ -193,3 +193,34 @@ func TestRatioPairsRounds(t *testing.T) {
 		t.Errorf("one side only: ratio = %q", got)
 	}
 }
+
+func TestCalibratedN(t *testing.T) {
+	for _, c := range []struct {
+		n          int
+		took, want time.Duration
+		out        int
+	}{
+		{100000, 250 * time.Millisecond, 1500 * time.Millisecond, 600000},
+		{100000, 700 * time.Millisecond, 1500 * time.Millisecond, 210000}, // 214285 to two digits
+		{100000, 3 * time.Second, 1500 * time.Millisecond, 100000},        // never below n
+		{4000, time.Millisecond, 1500 * time.Millisecond, 200000},         // at most 50·n
+		{100000, 0, 1500 * time.Millisecond, 100000},                      // no measurement
+	} {
+		if got := calibratedN(c.n, c.took, c.want); got != c.out {
+			t.Errorf("calibratedN(%d, %v, %v) = %d, want %d", c.n, c.took, c.want, got, c.out)
+		}
+	}
+}
+
+func TestRunDuration(t *testing.T) {
+	d, ok := runDuration(map[string]float64{"set": 100000, "get": 50000}, nil, []string{"set", "get"}, 100000)
+	if !ok || d != 3*time.Second {
+		t.Errorf("set,get: %v %v, want 3s", d, ok)
+	}
+	if _, ok := runDuration(map[string]float64{"set": 100000}, nil, []string{"set", "get"}, 100000); ok {
+		t.Errorf("a missing test still gave a duration")
+	}
+	if _, ok := runDuration(map[string]float64{"set": 100000}, map[string]error{"set": errors.New("x")}, []string{"set"}, 1); ok {
+		t.Errorf("a failed test still gave a duration")
+	}
+}

@@ -27,10 +27,11 @@ type config struct {
 	rounds   int
 	only     map[string]bool
 	modes    map[string]bool
-	n        int // redis-benchmark requests per test
-	keys     int // dataset size for latency, restart, memory, save
-	rate     int // latency: requests per second (open loop)
-	conns    int // latency: connections
+	n        int           // redis-benchmark requests per test (the calibration run's, with runTime)
+	runTime  time.Duration // throughput: size each run to last about this long; 0 = n as given
+	keys     int           // dataset size for latency, restart, memory, save
+	rate     int           // latency: requests per second (open loop)
+	conns    int           // latency: connections
 	window   time.Duration
 	out      string
 	tmp      string
@@ -57,7 +58,8 @@ func run() int {
 	rounds := flag.Int("rounds", 0, "rounds of alternating kevy/Redis runs (default 3, or 1 with -quick)")
 	only := flag.String("only", strings.Join(workloadNames, ","), "comma-separated workloads to run: "+strings.Join(workloadNames, ","))
 	modes := flag.String("modes", "off,everysec,always", "throughput: persistence modes to run (off, everysec, always)")
-	n := flag.Int("n", 0, "throughput: requests per redis-benchmark test (default 100000, or 10000 with -quick)")
+	n := flag.Int("n", 0, "throughput: requests per redis-benchmark test of the calibration run, or of every run with -run-time 0 (default 100000, or 10000 with -quick)")
+	runTime := flag.Duration("run-time", 0, "throughput: size every run so that the faster server's lasts about this long, from a discarded calibration run (default 1.5s; 0 with -quick, where N is fixed)")
 	keys := flag.Int("keys", 0, "dataset keys for latency/restart/memory/save (default 1000000, or 100000 with -quick)")
 	rate := flag.Int("rate", 10000, "latency: fixed request rate per second (open loop), SET:GET 1:1")
 	conns := flag.Int("conns", 16, "latency: connections of the load generator")
@@ -86,6 +88,10 @@ func run() int {
 		cfg.pinNote = "not pinned (-pin=false)"
 	}
 	cfg.n = pick(*n, 100000, 10000, *quick)
+	cfg.runTime = *runTime
+	if cfg.runTime == 0 && !*quick && !flagSet("run-time") {
+		cfg.runTime = 1500 * time.Millisecond
+	}
 	cfg.keys = pick(*keys, 1000000, 100000, *quick)
 	cfg.rate, cfg.conns = *rate, *conns
 	cfg.window = *window
@@ -116,8 +122,8 @@ func run() int {
 		}
 		cfg.modes[m] = true
 	}
-	if cfg.rounds < 1 || cfg.n < 1 || cfg.keys < 1 || cfg.rate < 1 || cfg.conns < 1 {
-		fmt.Fprintln(os.Stderr, "kevybench: -rounds, -n, -keys, -rate and -conns must be positive")
+	if cfg.rounds < 1 || cfg.n < 1 || cfg.keys < 1 || cfg.rate < 1 || cfg.conns < 1 || cfg.runTime < 0 {
+		fmt.Fprintln(os.Stderr, "kevybench: -rounds, -n, -keys, -rate and -conns must be positive, -run-time not negative")
 		return 2
 	}
 
@@ -305,4 +311,11 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -83,7 +83,11 @@ func throughput(cfg *config) ([]*table, error) {
 					runs = append(runs, throughputRun{label: strings.ToUpper, col: col, tests: g, clients: 50, pipeline: p, n: cfg.n * pipelinedRunScale(p)})
 				}
 			}
-			t.note("`redis-benchmark -c 50 -n N -r 100000 -t TESTS [-P 16] --csv`, N = %d, ×%d with -P 16, database flushed before each run. One run per group of tests (%s), kevy and Redis alternating run by run.", cfg.n, pipelinedRunScale(16), groupsText())
+			nText := fmt.Sprintf("N = %d, ×%d with -P 16", cfg.n, pipelinedRunScale(16))
+			if cfg.runTime > 0 {
+				nText = "N per run as listed below"
+			}
+			t.note("`redis-benchmark -c 50 -n N -r 100000 -t TESTS [-P 16] --csv`, %s, database flushed before each run. One run per group of tests (%s), kevy and Redis alternating run by run.", nText, groupsText())
 			t.note("redis-benchmark CPU is its user + system time over its wall time, per run (tests of one group share it); 100 %% is one core saturated. Where it is near 100 %% for both servers, the client is the limit and the ratio is within the noise of 1.0.")
 		} else {
 			t = newTable(fmt.Sprintf("%s: SET and INCR by client count (group commit)", set), cols...)
@@ -113,13 +117,19 @@ func throughput(cfg *config) ([]*table, error) {
 					t.row(clientsLabel(test, c))
 				}
 			}
-			t.note("`redis-benchmark -c C -n N -r 100000 -t set,incr [-P 16] --csv`, N = %s per run; every write is fsynced before its reply, so throughput beyond one fsync per round trip comes from group commit.",
-				map[bool]string{true: "max(300, 30·C), ×16 with -P 16", false: fmt.Sprintf("max(4000, 1000·C), ×%d with -P 16", alwaysPipelinedScale)}[cfg.quick])
+			nText := "N = " + map[bool]string{true: "max(300, 30·C), ×16 with -P 16", false: fmt.Sprintf("max(4000, 1000·C), ×%d with -P 16", alwaysPipelinedScale)}[cfg.quick] + " per run"
+			if cfg.runTime > 0 {
+				nText = "N per run as listed below"
+			}
+			t.note("`redis-benchmark -c C -n N -r 100000 -t set,incr [-P 16] --csv`, %s; every write is fsynced before its reply, so throughput beyond one fsync per round trip comes from group commit.", nText)
 			t.note("Server CPU is the server process's user + system time (/proc/PID/stat) over the run's requests; redis-benchmark CPU is its user + system time over its wall time, 100 %% being one core saturated. Both are per run of set,incr, so SET and INCR share them. On a 2-core machine the load generator needs about one core by itself: a server that takes it near 100 %% is as fast as this client can measure.")
 		}
 		tables = append(tables, t)
 		if err := runThroughputMode(cfg, set, mode, t, runs, costs); err != nil {
 			t.note("error: %s", shorten(err.Error()))
+		}
+		if cfg.runTime > 0 {
+			t.note("%s", runSizes(cfg, runs))
 		}
 	}
 	return tables, nil
@@ -189,6 +199,9 @@ func runThroughputMode(cfg *config, set settings, mode string, t *table, runs []
 		for _, test := range r.tests {
 			t.row(r.label(test))
 		}
+	}
+	if cfg.runTime > 0 {
+		calibrate(cfg, p, runs)
 	}
 	for round := 0; round < cfg.rounds; round++ {
 		for _, r := range runs {
