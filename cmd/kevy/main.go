@@ -78,6 +78,7 @@ func run(args []string) int {
 	opts := server.OptionsFromConfig(cfg, logger)
 	opts.AutoProcs = os.Getenv("GOMAXPROCS") == ""
 	opts.BusyPoll = os.Getenv("KEVY_NO_BUSY_POLL") != "1"
+	opts.IdleWalk = os.Getenv("KEVY_NO_IDLE_WALK") != "1"
 	opts.BatchReplies = os.Getenv("KEVY_NO_URING") != "1"
 	opts.AutoGC = os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == ""
 	opts.HugePages = os.Getenv("KEVY_NO_HUGEPAGES") != "1"

@@ -59,6 +59,10 @@ type Options struct {
 	// while it is busy (busypoll.go). cmd/kevy sets it unless
 	// KEVY_NO_BUSY_POLL=1; tests leave it off.
 	BusyPoll bool
+	// IdleWalk makes a background save or rewrite start each chunk only
+	// when its CPU is otherwise idle (walkprio.go). cmd/kevy sets it
+	// unless KEVY_NO_IDLE_WALK=1, and the tests' servers have it.
+	IdleWalk bool
 	// BatchReplies sends the replies that waited for the same log turn
 	// in one system call, through io_uring where the kernel allows it
 	// (replybatch.go). cmd/kevy sets it unless KEVY_NO_URING=1.

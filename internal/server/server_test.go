@@ -17,7 +17,7 @@ import (
 func startServer(t *testing.T, mod func(*Options)) *Server {
 	t.Helper()
 	opts := Options{Addrs: []string{"127.0.0.1:0"}, Dir: t.TempDir(), ProtectedMode: true, Seed: 1,
-		RDBCompression: true, RDBChecksum: true, AOFLoadTruncated: true, BatchReplies: true}
+		RDBCompression: true, RDBChecksum: true, AOFLoadTruncated: true, BatchReplies: true, IdleWalk: true}
 	if mod != nil {
 		mod(&opts)
 	}
