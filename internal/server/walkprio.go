@@ -30,7 +30,12 @@ import "time"
 // watches its own run-queue delay (/proc/thread-self/schedstat): once it
 // has waited for the CPU more than half of a period's wall time, it stops
 // dropping and falls back to the rests of walkPause for the rest of the
-// job.
+// job. That check also limits the one exposure left: a thread that gets
+// a P back from the runtime while still idle-class (the P was taken from
+// it during the wait) holds that P until the kernel runs it, which with
+// every core busy elsewhere is the starvation case; the check ends the
+// waits after the first starved period, though not a wait under way
+// (docs/architecture.md has the measurement with CPU hogs).
 type walkPriority struct {
 	on   bool  // the thread drops to the idle class before each chunk
 	nice int32 // the thread's nice value, restored after each drop
