@@ -35,31 +35,25 @@ func BenchmarkReadCommandLargeValue(b *testing.B) {
 // BenchmarkWriteBulk encodes a 64-byte bulk reply and flushes every 64
 // replies, as a pipelined GET workload does.
 func BenchmarkWriteBulk(b *testing.B) {
-	w := NewWriter(io.Discard)
-	val := bytes.Repeat([]byte("v"), 64)
-	b.SetBytes(int64(len(val)))
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		w.Bulk(val)
-		if i++; i%64 == 0 {
-			if err := w.Flush(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	benchmarkWriteBulk(b, bytes.Repeat([]byte("v"), 64), 64)
 }
 
 // BenchmarkWriteBulkSmall is the shape of an LRANGE reply of short
 // elements: redis-benchmark's are 3 bytes.
 func BenchmarkWriteBulkSmall(b *testing.B) {
+	benchmarkWriteBulk(b, []byte("xxx"), 100)
+}
+
+// benchmarkWriteBulk writes val as a bulk reply, flushing every
+// flushEvery replies.
+func benchmarkWriteBulk(b *testing.B, val []byte, flushEvery int) {
 	w := NewWriter(io.Discard)
-	val := []byte("xxx")
+	b.SetBytes(int64(len(val)))
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		w.Bulk(val)
-		if i++; i%100 == 0 {
+		if i++; i%flushEvery == 0 {
 			if err := w.Flush(); err != nil {
 				b.Fatal(err)
 			}
