@@ -44,7 +44,6 @@ type walkPriority struct {
 	runDelay func() (time.Duration, bool) // threadRunDelay; tests replace it
 	since    time.Time
 	delay0   time.Duration
-	starved  bool
 }
 
 // starveWindow is the shortest period over which the walk's run-queue
@@ -76,7 +75,7 @@ func (w *walkPriority) waitIdle() {
 	if now := time.Now(); now.Sub(w.since) >= starveWindow {
 		d, ok := w.runDelay()
 		if ok && d-w.delay0 > now.Sub(w.since)/2 {
-			w.on, w.starved = false, true
+			w.on = false
 			return
 		}
 		w.since, w.delay0 = now, d

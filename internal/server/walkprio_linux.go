@@ -25,18 +25,25 @@ func lockIdleCapableThread() (nice int32, ok bool) {
 	probe := make(chan bool)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread exits with this goroutine
-		attr, err := unix.SchedGetAttr(0, 0)
-		probe <- err == nil && attr.Policy == unix.SCHED_NORMAL && yieldToIdleClass(attr.Nice)
+		_, ok := idleRoundTrip()
+		probe <- ok
 	}()
 	if !<-probe {
 		return 0, false
 	}
 	runtime.LockOSThread()
-	prev, err := unix.SchedGetAttr(0, 0)
-	if err != nil || prev.Policy != unix.SCHED_NORMAL || !yieldToIdleClass(prev.Nice) {
-		return 0, false // stays locked: the thread may be idle-class now
+	// On failure the thread stays locked: it may be idle-class now.
+	return idleRoundTrip()
+}
+
+// idleRoundTrip takes the calling thread, if it is in SCHED_NORMAL, to
+// SCHED_IDLE and back, and returns its nice value.
+func idleRoundTrip() (nice int32, ok bool) {
+	attr, err := unix.SchedGetAttr(0, 0)
+	if err != nil || attr.Policy != unix.SCHED_NORMAL || !yieldToIdleClass(attr.Nice) {
+		return 0, false
 	}
-	return prev.Nice, true
+	return attr.Nice, true
 }
 
 // yieldToIdleClass moves the thread to SCHED_IDLE and back to SCHED_NORMAL
