@@ -168,3 +168,53 @@ func TestInlineStringValues(t *testing.T) {
 		t.Fatalf("long key entry: room %d, value %q", len(e.inlineRoom()), e.Str())
 	}
 }
+
+// TestOverwriteReusesTheValueBuffer: SET over a string of about the same
+// size writes into the old buffer (no garbage per overwrite), and only then.
+func TestOverwriteReusesTheValueBuffer(t *testing.T) {
+	s := New(Options{Databases: 1})
+	db := s.DB(0)
+	key := []byte("cache:000000001")
+	arg := bytes.Repeat([]byte("a"), 200)
+	e := db.SetStringCopy(key, arg, false)
+	buf := &e.Str()[0]
+	arg[0] = 'X' // the stored value is a copy, not the argument
+	if e.Str()[0] != 'a' {
+		t.Fatal("SET kept a reference to its argument")
+	}
+	for _, n := range []int{200, 190, 160} {
+		v := bytes.Repeat([]byte{byte('0' + n%10)}, n)
+		e = db.SetStringCopy(key, v, false)
+		if !bytes.Equal(e.Str(), v) {
+			t.Fatalf("after a %d-byte overwrite: %q", n, e.Str())
+		}
+		if &e.Str()[0] != buf {
+			t.Fatalf("a %d-byte value over a %d-byte buffer got a new one", n, e.valCap)
+		}
+	}
+	v := bytes.Repeat([]byte("b"), 200)
+	if n := testing.AllocsPerRun(100, func() { db.SetStringCopy(key, v, false) }); n != 0 {
+		t.Fatalf("an overwrite of the same size allocates %v times", n)
+	}
+	// Much shorter: a fresh, smaller buffer rather than a mostly empty one.
+	short := bytes.Repeat([]byte("c"), 100)
+	e = db.SetStringCopy(key, short, false)
+	if !bytes.Equal(e.Str(), short) || &e.Str()[0] == buf {
+		t.Fatalf("a 100-byte value kept the 200-byte buffer: %q", e.Str())
+	}
+	// Longer than the buffer: a new one.
+	long := bytes.Repeat([]byte("d"), 300)
+	if e = db.SetStringCopy(key, long, false); !bytes.Equal(e.Str(), long) {
+		t.Fatalf("after growing: %q", e.Str())
+	}
+	// A value handed over (owned) is kept as given, not copied.
+	given := bytes.Repeat([]byte("e"), 290)
+	if e = db.SetString(key, given, false); &e.Str()[0] != &given[0] {
+		t.Fatal("SetString copied a buffer it was given")
+	}
+	// From another type: the old value was no string buffer.
+	db.SetObj(key, KindList, NewList(-2))
+	if e = db.SetStringCopy(key, long, false); !bytes.Equal(e.Str(), long) {
+		t.Fatalf("over a list: %q", e.Str())
+	}
+}

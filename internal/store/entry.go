@@ -286,9 +286,12 @@ func (e *Entry) Obj() any {
 // is copied when it fits in the entry, else retained when owned, else
 // copied to its own allocation.
 func (e *Entry) setValue(k Kind, str []byte, owned bool, obj any) {
+	wasStr := e.Kind() == KindString
 	e.meta = e.meta&^(metaKind|metaEnc) | uint32(k)
 	if k == KindString {
-		e.setStr(str, owned)
+		if !wasStr || owned || !e.overwrite(str) {
+			e.setStr(str, owned)
+		}
 		return
 	}
 	e.valLen, e.valCap = 0, 0
@@ -328,6 +331,27 @@ func (e *Entry) setStr(b []byte, owned bool) {
 	}
 	e.val = unsafe.Pointer(unsafe.SliceData(b))
 	e.valLen, e.valCap = uint32(len(b)), uint32(cap(b))
+}
+
+// overwrite copies b over the string's own buffer (not the room after the
+// key) when b fits it and fills at least three quarters of it, so that
+// overwriting a key with a value of about the same size, the common case
+// (a cache refreshing its entries, a session store), leaves no garbage: a
+// fresh buffer per SET made the old one garbage, and with GOGC=100 the heap
+// of an overwrite-heavy workload reached twice its live size (1M keys of
+// 200 bytes, SET overwriting them: RSS 1.7x Redis's). The buffer belongs to
+// this entry alone (COPY clones, replies, the log and snapshots copy), as
+// INCR and APPEND, which also write into it, rely on. The three-quarter
+// floor bounds the unused tail to what a fresh allocation's size class
+// could have left anyway.
+func (e *Entry) overwrite(b []byte) bool {
+	n := uint32(len(b))
+	if n > e.valCap || 4*uint64(n) < 3*uint64(e.valCap) || len(b) <= len(e.inlineRoom()) {
+		return false
+	}
+	copy(unsafe.Slice((*byte)(e.val), e.valCap), b)
+	e.valLen = n
+	return true
 }
 
 // SetStr replaces the string value in place. Callers got e from
