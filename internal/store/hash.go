@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"strings"
+	"unsafe"
 )
 
 // Hash is the value of a KindHash key.
@@ -181,6 +182,18 @@ func pairString(field, value []byte) string {
 func tableSet(t *chainTable[pairKey], field, value []byte) bool {
 	n, h := t.lookup(stringOf(field))
 	if n != nil {
+		if len(n.kv)-int(n.k) == len(value) {
+			// Same length: write over the old value (the packed form does
+			// the same), so that overwriting fields leaves no garbage.
+			// A fresh string per HSET made the old one garbage, and with
+			// GOGC=100 an overwrite-heavy hash reached twice its live size
+			// (1M fields of 200 bytes: RSS 1.7-2x Redis's). The bytes are
+			// this node's alone: Clone copies them, and everything else
+			// (replies, the log, snapshots) copies before the lock is let
+			// go.
+			copy(unsafe.Slice(unsafe.StringData(n.kv), len(n.kv))[n.k:], value)
+			return false
+		}
 		n.kv = pairString(field, value)
 		return false
 	}
@@ -278,7 +291,13 @@ func (h *Hash) Random(r *rand.Rand) (field, value []byte) {
 func (h *Hash) Clone() any {
 	c := &Hash{}
 	if t := h.large(); t != nil {
-		c.setLarge(t.clone())
+		// Deep: a field's bytes may be written over in place (tableSet).
+		ct := t.clone()
+		ct.each(func(n *tnode[pairKey]) bool {
+			n.kv = strings.Clone(n.kv)
+			return true
+		})
+		c.setLarge(ct)
 		return c
 	}
 	c.setBytes(append([]byte(nil), h.bytes()...))

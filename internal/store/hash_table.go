@@ -220,7 +220,7 @@ func (t *chainTable[K]) clone() *chainTable[K] {
 	for i, n := range t.buckets {
 		var tail *tnode[K]
 		for ; n != nil; n = n.next {
-			cp := &tnode[K]{k: n.k, hash: n.hash, kv: n.kv} // strings are immutable: sharing is a deep copy
+			cp := &tnode[K]{k: n.k, hash: n.hash, kv: n.kv} // set members are never written over; Hash.Clone copies fields
 			if tail == nil {
 				c.buckets[i] = cp
 			} else {

@@ -200,3 +200,31 @@ func TestHashScanListpackIsOneCall(t *testing.T) {
 		t.Fatalf("cursor %d, %d fields", cur, n)
 	}
 }
+
+// TestHashTableOverwriteInPlace: HSET of a same-length value over a field
+// of the hashtable form allocates nothing (no garbage per overwrite).
+func TestHashTableOverwriteInPlace(t *testing.T) {
+	lim := HashLimits{MaxListpackEntries: 128, MaxListpackValue: 64}
+	h := NewHash()
+	for i := range 200 {
+		h.Set([]byte(fmt.Sprintf("field:%d", i)), []byte(strings.Repeat("v", 200)), lim)
+	}
+	if h.large() == nil {
+		t.Fatal("expected the hashtable form")
+	}
+	f, v := []byte("field:7"), []byte(strings.Repeat("w", 200))
+	if n := testing.AllocsPerRun(100, func() { h.Set(f, v, lim) }); n != 0 {
+		t.Fatalf("a same-length overwrite allocates %v times", n)
+	}
+	if got, _ := h.Get(f); string(got) != string(v) {
+		t.Fatalf("field:7 = %.10q…", got)
+	}
+	if got, _ := h.Get([]byte("field:8")); string(got) != strings.Repeat("v", 200) {
+		t.Fatalf("field:8 changed: %.10q…", got)
+	}
+	// Another length: a fresh string, and the right value.
+	h.Set(f, []byte("short"), lim)
+	if got, _ := h.Get(f); string(got) != "short" {
+		t.Fatalf("field:7 = %q", got)
+	}
+}
