@@ -8,10 +8,12 @@ import (
 )
 
 // A dataset writes keys 0..n-1 with one command each; cmd returns the
-// command for key i.
+// command for key i. With passes > 1 it writes them that many times:
+// command j (0 <= j < passes·n) is for key j % n, in pass j / n.
 type dataset struct {
-	name string
-	cmd  func(i int) []string
+	name   string
+	cmd    func(i int) []string
+	passes int
 }
 
 var value16 = "vvvvvvvvvvvvvvvv"
@@ -20,19 +22,45 @@ func stringKey(i int) string { return "key:" + strconv.Itoa(i) }
 
 // Small keys of each type, for the memory table.
 var (
-	stringsDS = dataset{"string", func(i int) []string { return []string{"SET", stringKey(i), value16} }}
-	hashDS    = dataset{"hash", func(i int) []string {
+	stringsDS = dataset{name: "string", cmd: func(i int) []string { return []string{"SET", stringKey(i), value16} }}
+	hashDS    = dataset{name: "hash", cmd: func(i int) []string {
 		return []string{"HSET", "h:" + strconv.Itoa(i), "f1", "v1", "f2", "v2", "f3", "v3"}
 	}}
-	listDS = dataset{"list", func(i int) []string { return []string{"RPUSH", "l:" + strconv.Itoa(i), "a", "b", "c"} }}
-	setDS  = dataset{"set", func(i int) []string { return []string{"SADD", "s:" + strconv.Itoa(i), "a", "b", "c"} }}
-	zsetDS = dataset{"zset", func(i int) []string { return []string{"ZADD", "z:" + strconv.Itoa(i), "1", "a", "2", "b", "3", "c"} }}
+	listDS = dataset{name: "list", cmd: func(i int) []string { return []string{"RPUSH", "l:" + strconv.Itoa(i), "a", "b", "c"} }}
+	setDS  = dataset{name: "set", cmd: func(i int) []string { return []string{"SADD", "s:" + strconv.Itoa(i), "a", "b", "c"} }}
+	zsetDS = dataset{name: "zset", cmd: func(i int) []string { return []string{"ZADD", "z:" + strconv.Itoa(i), "1", "a", "2", "b", "3", "c"} }}
 )
+
+// Overwritten values, for the memory table: a cache refreshing its
+// entries writes each key again with a value of about the same size, and
+// a server that makes the old value garbage holds the garbage too (with
+// Go's GC, up to the live heap again before a cycle frees it).
+const overwritePasses = 3
+
+// overwriteDatasets are the overwrite rows for n keys: strings, and fields
+// of 1000-field hashes (past hash-max-listpack-entries, 128, so in the
+// hashtable form), each written overwritePasses times with 200-byte values
+// that differ from pass to pass.
+func overwriteDatasets(n int) []dataset {
+	var vals [overwritePasses]string
+	for p := range vals {
+		vals[p] = strings.Repeat(string(rune('a'+p)), 200)
+	}
+	return []dataset{
+		{name: "string 200 B, written 3 times", passes: overwritePasses, cmd: func(j int) []string {
+			return []string{"SET", stringKey(j % n), vals[j/n]}
+		}},
+		{name: "hash field 200 B, written 3 times", passes: overwritePasses, cmd: func(j int) []string {
+			i := j % n
+			return []string{"HSET", "h:" + strconv.Itoa(i/1000), "f:" + strconv.Itoa(i%1000), vals[j/n]}
+		}},
+	}
+}
 
 // mixedDS is the restart/save dataset: 60% strings, 10% each of hashes,
 // lists, sets and sorted sets, kept small so that writing it does not
 // reach the 64 MB automatic log rewrite threshold at 1M keys.
-var mixedDS = dataset{"mixed", func(i int) []string {
+var mixedDS = dataset{name: "mixed", cmd: func(i int) []string {
 	k := "m:" + strconv.Itoa(i)
 	switch i % 10 {
 	case 6:
@@ -63,8 +91,9 @@ func populate(s *server, ds dataset, n int) (string, error) {
 	c.nc.SetDeadline(time.Now().Add(30 * time.Minute))
 	t0 := time.Now()
 	const batch = 1000
-	for i := 0; i < n; i += batch {
-		end := min(i+batch, n)
+	total := n * max(ds.passes, 1)
+	for i := 0; i < total; i += batch {
+		end := min(i+batch, total)
 		for j := i; j < end; j++ {
 			c.send(ds.cmd(j)...)
 		}
