@@ -8,8 +8,9 @@ import (
 	"github.com/kevy-db/kevy/vfs"
 )
 
-// background runs every SyncInterval: it flushes bytes no waiter has asked
-// for, retries after failures and, under everysec, fsyncs.
+// background runs every SyncInterval, and early when a writer finds
+// maxUnsynced bytes waiting for the everysec fsync: it flushes bytes no
+// waiter has asked for, retries after failures and, under everysec, fsyncs.
 func (l *Log) background() {
 	defer close(l.done)
 	ticker := time.NewTicker(l.opts.SyncInterval)
@@ -19,6 +20,7 @@ func (l *Log) background() {
 		case <-l.stop:
 			return
 		case <-ticker.C:
+		case <-l.syncNow:
 		}
 		l.tick()
 	}

@@ -346,6 +346,54 @@ func TestBufferKeptAcrossCyclesThenGivenBack(t *testing.T) {
 	if c := l.bufCap(); c >= 4<<20 {
 		t.Fatalf("capacity %d after quiet cycles for %v: not given back", c, bufKeep)
 	}
+
+	// A server that goes quiet after a burst gives the buffer back too,
+	// from the background tick, with no write to trigger it.
+	burst(8 << 20)
+	if c := l.bufCap(); c < 8<<20 {
+		t.Fatalf("capacity %d after another burst", c)
+	}
+	l.tick() // the cycle's bytes are durable: dropped, the buffer marked busy
+	muchLater := later.Add(2 * bufKeep)
+	l.mu.Lock()
+	l.now = func() time.Time { return muchLater }
+	l.mu.Unlock()
+	l.tick()
+	if c := l.bufCap(); c >= 4<<20 {
+		t.Fatalf("capacity %d after %v without writes: kept", c, bufKeep)
+	}
+}
+
+// Under everysec the bytes waiting for the fsync stay in memory
+// (invariant 5); past maxUnsynced a writer asks for the fsync at once
+// rather than letting a second of writes pile up.
+func TestEverysecSyncsEarlyPastMaxUnsynced(t *testing.T) {
+	fsys := vfs.NewMem()
+	l := mustOpen(t, fsys, "appendonly.aof", slowOpts(EverySec)) // the tick is an hour away
+	defer l.Close()
+	record := frame("SET", "key", strings.Repeat("v", 1000))
+	var off int64
+	for n := 0; n <= maxUnsynced; n += len(record) {
+		off = l.Append(record)
+	}
+	if err := l.WaitWritten(off); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for l.Stats().Durable < off {
+		if time.Now().After(deadline) {
+			t.Fatalf("durable %d of %d after 10 s: no early fsync", l.Stats().Durable, off)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Below the bound nothing is fsynced before the tick.
+	small := l.Append(frame("SET", "k", "v"))
+	if err := l.WaitWritten(small); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.Stats(); st.Durable >= small || st.Fsyncs != 1 {
+		t.Fatalf("a small write was fsynced early: durable %d, written %d, fsyncs %d", st.Durable, small, st.Fsyncs)
+	}
 }
 
 func (l *Log) bufCap() int {

@@ -103,7 +103,8 @@ type Log struct {
 	closing     bool
 	closed      bool
 	rewriting   *Rewrite
-	syncing     bool // a background fsync is running
+	syncing     bool          // a background fsync is running
+	syncNow     chan struct{} // asks background for an early everysec fsync (maxUnsynced)
 	syncStart   time.Time
 	stallAfter  time.Duration // a running fsync this old delays writes
 	bufBusy     time.Time     // the last trim whose cycle used much of buf (see trim)
@@ -202,7 +203,7 @@ func Open(fsys vfs.FS, path string, opts *Options) (*Log, error) {
 	}
 	l.file, l.allocated = f, fi.Size()
 	l.end, l.bufStart, l.written, l.durable, l.baseSize = size, size, size, size, size
-	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	l.stop, l.done, l.syncNow = make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
 	go l.background()
 	return l, nil
 }
