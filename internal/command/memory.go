@@ -1,8 +1,11 @@
 package command
 
 import (
+	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -33,6 +36,8 @@ func memoryCommand() spec {
 		{name: "usage", arity: -3, flags: "readonly", first: 2, last: 2, step: 1, keys: "RO", acl: "@read @slow", run: cmdMemoryUsage},
 		{name: "doctor", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryDoctor},
 		{name: "stats", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryStats},
+		{name: "purge", arity: 2, acl: "@slow", tips: "request_policy:all_shards response_policy:all_succeeded", run: cmdMemoryPurge},
+		{name: "malloc-stats", arity: 2, acl: "@slow", tips: "nondeterministic_output request_policy:all_shards response_policy:special", run: cmdMemoryMallocStats},
 		{name: "help", arity: 2, flags: "loading stale", acl: "@slow", run: cmdMemoryHelp},
 	}}
 }
@@ -205,6 +210,49 @@ func cmdMemoryStats(c *Ctx) {
 	kv("fragmentation.bytes", resident-total)
 }
 
+// cmdMemoryPurge is Redis's "ask the allocator to release memory": here a
+// full collection that also returns the freed pages to the OS, so that
+// after deleting much of the dataset RSS and used_memory come down to what
+// is live without waiting for the next cycle and the background scavenger.
+// It runs under the execution lock, as Redis's purge runs in its event
+// loop: a full mark of the heap, tens of milliseconds for a few hundred MB
+// (docs/architecture.md, "Memory and the garbage collector").
+func cmdMemoryPurge(c *Ctx) {
+	debug.FreeOSMemory()
+	c.OK()
+}
+
+// cmdMemoryMallocStats reports the Go runtime's view of the heap (Redis
+// prints jemalloc's statistics here, or that its allocator has none).
+func cmdMemoryMallocStats(c *Ctx) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	var b strings.Builder
+	b.WriteString("___ Begin Go runtime memory statistics ___\n")
+	line := func(name string, v uint64) { fmt.Fprintf(&b, "%s: %d\n", name, v) }
+	line("heap_alloc", ms.HeapAlloc)
+	line("heap_inuse", ms.HeapInuse)
+	line("heap_idle", ms.HeapIdle)
+	line("heap_released", ms.HeapReleased)
+	line("heap_objects", ms.HeapObjects)
+	line("heap_sys", ms.HeapSys)
+	line("stack_sys", ms.StackSys)
+	line("gc_sys", ms.GCSys)
+	line("sys", ms.Sys)
+	line("next_gc", ms.NextGC)
+	line("num_gc", uint64(ms.NumGC))
+	line("gc_pause_total_ns", ms.PauseTotalNs)
+	gc := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+	metrics.Read(gc)
+	for i, name := range []string{"gogc", "gomemlimit"} {
+		if gc[i].Value.Kind() == metrics.KindUint64 {
+			line(name, gc[i].Value.Uint64())
+		}
+	}
+	b.WriteString("___ End Go runtime memory statistics ___\n")
+	c.W.Bulk([]byte(b.String()))
+}
+
 func cmdMemoryHelp(c *Ctx) {
 	writeHelp(c, "MEMORY", []string{
 		"DOCTOR",
@@ -215,5 +263,9 @@ func cmdMemoryHelp(c *Ctx) {
 		"    and the rest assumed alike.",
 		"STATS",
 		"    Reply with memory figures of the server, as fields and values.",
+		"PURGE",
+		"    Collect garbage now and return the freed memory to the OS.",
+		"MALLOC-STATS",
+		"    Reply with the Go runtime's heap statistics.",
 	})
 }
