@@ -1,6 +1,9 @@
 package store
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // List is the value of a list key: a deque of packed chunks, like Redis's
 // quicklist of listpacks. Each chunk stores its elements back to back in one
@@ -178,23 +181,39 @@ func (l *List) pushFrontNode(nd *listNode) {
 	l.nodes[l.off] = nd
 }
 
-// replaceNodes replaces the nodes at [i, i+k) with repl.
+// replaceNodes replaces the nodes at [i, i+k) with repl, in place: it
+// costs the nodes after i, not the list. Copying the whole node slice
+// made every RPOP that emptied the tail node copy all of them: at
+// RPOP -P 16 on a 6M-element list (150k nodes) that was 1.2 MB of copying
+// and garbage every 40 pops, 198k requests/s against Redis's 917k.
 func (l *List) replaceNodes(i, k int, repl []*listNode) {
 	if i == 0 && k >= 1 && len(repl) == 0 {
-		for j := 0; j < k; j++ {
-			l.nodes[l.off+j] = nil
-		}
+		clear(l.nodes[l.off : l.off+k])
 		l.off += k
-		if l.off == len(l.nodes) {
-			l.nodes, l.off = l.nodes[:0], 0
-		}
+	} else {
+		// slices.Replace zeroes the slots it vacates, so removed nodes are
+		// not kept alive.
+		l.nodes = slices.Replace(l.nodes, l.off+i, l.off+i+k, repl...)
+	}
+	if l.off == len(l.nodes) {
+		l.nodes, l.off = l.nodes[:0], 0
+	}
+}
+
+// seal gives a node that the list has just moved past (a push started a
+// new node beside it) an exactly sized buffer, if growing it left much
+// unused room: pushes grow a node's buffer with room to spare, and a list
+// of many full nodes kept that room in each (2M LPUSHes of 200 bytes: 591
+// MB of RSS against Redis's 412). The new node starts with the room the
+// full one used, the likely size of the next full one, so a long run of
+// pushes fills its nodes without regrowing them (each regrowth left the
+// old buffer as garbage).
+func seal(nd *listNode) {
+	used := len(nd.b) - int(nd.lo)
+	if cap(nd.b)-used <= used/8 {
 		return
 	}
-	live := append([]*listNode(nil), l.nodes[l.off:l.off+i]...)
-	live = append(live, repl...)
-	live = append(live, l.nodes[l.off+i+k:]...)
-	clear(l.nodes)
-	l.nodes, l.off = live, 0
+	nd.b, nd.lo = append(make([]byte, 0, used), nd.b[nd.lo:]...), 0
 }
 
 func (l *List) fits(nd *listNode, add int) bool {
@@ -222,6 +241,11 @@ func (l *List) PushBack(elem []byte) {
 		nd = l.node(k - 1)
 	} else {
 		nd = &listNode{}
+		if k > 0 {
+			prev := l.node(k - 1)
+			seal(prev)
+			nd.b = make([]byte, 0, max(len(prev.b)-int(prev.lo), sz))
+		}
 		l.pushBackNode(nd)
 	}
 	nd.b = appendEntry(nd.b, elem)
@@ -237,6 +261,12 @@ func (l *List) PushFront(elem []byte) {
 		nd = l.node(0)
 	} else {
 		nd = &listNode{}
+		if l.numNodes() > 0 {
+			next := l.node(0)
+			seal(next)
+			room := max(len(next.b)-int(next.lo), sz)
+			nd.b, nd.lo = make([]byte, room), int32(room)
+		}
 		l.pushFrontNode(nd)
 	}
 	if int(nd.lo) < sz {

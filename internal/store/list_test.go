@@ -211,3 +211,48 @@ func TestListEntryLengthBoundaries(t *testing.T) {
 	check(false)
 	check(true)
 }
+
+// TestPopsAtTheTailDoNotCopyTheNodes: a pop that empties the tail node
+// drops it in place (it used to copy the whole node slice, per node).
+func TestPopsAtTheTailDoNotCopyTheNodes(t *testing.T) {
+	l := NewList(1) // one element per node: every pop empties a node
+	for i := range 3000 {
+		l.PushBack([]byte(fmt.Sprint(i)))
+	}
+	if n := testing.AllocsPerRun(1000, func() { l.PopBackView() }); n != 0 {
+		t.Fatalf("PopBackView allocates %v times per call", n)
+	}
+	if l.Len() != 3000-1001 {
+		t.Fatalf("len %d", l.Len())
+	}
+	if got := listContents(l); got[0] != "0" || got[len(got)-1] != fmt.Sprint(l.Len()-1) {
+		t.Fatalf("ends %q … %q", got[0], got[len(got)-1])
+	}
+}
+
+// TestFullNodesKeepNoSpareRoom: pushes grow a node's buffer with room to
+// spare; once a push moves on to a new node, the full one is cut to size.
+func TestFullNodesKeepNoSpareRoom(t *testing.T) {
+	elem := bytes.Repeat([]byte("x"), 200)
+	for _, front := range []bool{false, true} {
+		l := NewList(-2)
+		for range 20000 {
+			if front {
+				l.PushFront(elem)
+			} else {
+				l.PushBack(elem)
+			}
+		}
+		used, capacity := 0, 0
+		for _, nd := range l.nodes[l.off : len(l.nodes)-1] { // all but the open end node
+			if front && nd == l.node(0) {
+				continue
+			}
+			used += len(nd.b) - int(nd.lo)
+			capacity += cap(nd.b)
+		}
+		if capacity > used+used/8 {
+			t.Fatalf("front=%v: %d bytes of node buffers for %d used", front, capacity, used)
+		}
+	}
+}
