@@ -31,17 +31,19 @@ var (
 	zsetDS = dataset{name: "zset", cmd: func(i int) []string { return []string{"ZADD", "z:" + strconv.Itoa(i), "1", "a", "2", "b", "3", "c"} }}
 )
 
-// Overwritten values, for the memory table: a cache refreshing its
-// entries writes each key again with a value of about the same size, and
-// a server that makes the old value garbage holds the garbage too (with
-// Go's GC, up to the live heap again before a cycle frees it).
+// Values of 200 bytes, for the memory table. Overwrites: a cache
+// refreshing its entries writes each key again with a value of about the
+// same size, and a server that makes the old value garbage holds the
+// garbage too (with Go's GC, up to the live heap again before a cycle
+// frees it). Long lists: their chunks grow push by push, and a server that
+// leaves room to spare in each, or regrows them, pays for it per element.
 const overwritePasses = 3
 
-// overwriteDatasets are the overwrite rows for n keys: strings, and fields
-// of 1000-field hashes (past hash-max-listpack-entries, 128, so in the
-// hashtable form), each written overwritePasses times with 200-byte values
-// that differ from pass to pass.
-func overwriteDatasets(n int) []dataset {
+// largeValueDatasets are those rows for n keys or elements: strings and
+// fields of 1000-field hashes (past hash-max-listpack-entries, 128, so in
+// the hashtable form), each written overwritePasses times with values
+// that differ from pass to pass; and 1000-element lists.
+func largeValueDatasets(n int) []dataset {
 	var vals [overwritePasses]string
 	for p := range vals {
 		vals[p] = strings.Repeat(string(rune('a'+p)), 200)
@@ -53,6 +55,9 @@ func overwriteDatasets(n int) []dataset {
 		{name: "hash field 200 B, written 3 times", passes: overwritePasses, cmd: func(j int) []string {
 			i := j % n
 			return []string{"HSET", "h:" + strconv.Itoa(i/1000), "f:" + strconv.Itoa(i%1000), vals[j/n]}
+		}},
+		{name: "list element 200 B", cmd: func(i int) []string {
+			return []string{"RPUSH", "l:" + strconv.Itoa(i/1000), vals[0]}
 		}},
 	}
 }

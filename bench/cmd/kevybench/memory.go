@@ -101,11 +101,11 @@ func usedMemory(s *server) (int64, error) {
 }
 
 func memory(cfg *config) ([]*table, error) {
-	datasets := append([]dataset{stringsDS, hashDS, listDS, setDS, zsetDS}, overwriteDatasets(cfg.keys)...)
+	datasets := append([]dataset{stringsDS, hashDS, listDS, setDS, zsetDS}, largeValueDatasets(cfg.keys)...)
 	t := newTable(fmt.Sprintf("Memory for %d keys of one type (appendonly no)", cfg.keys),
 		column{"RSS MB", fmtMB}, column{"used_memory MB", fmtMB}, column{"RSS bytes/key", fmtF1})
 	t.note("RSS is VmRSS from /proc/PID/status, used_memory from INFO memory, both read 1 s after the last write; bytes/key is (RSS − RSS of the empty server) / keys. Keys: string = SET key:N <16 bytes>; hash = 3 fields; list, set = 3 elements; zset = 3 members.")
-	t.note("Overwrite rows: each key (or field, for the hash row: %d hashes of 1000 fields, in the hashtable form) written %d times in a row, with a 200-byte value that changes from pass to pass, as a cache refreshing its entries does; bytes/key is per key or field. A server that makes each old value garbage holds it until its allocator or garbage collector takes it back.", max(cfg.keys/1000, 1), overwritePasses)
+	t.note("200-byte rows: bytes/key is per key, field or element. The overwrite rows write each key (or field: %[1]d hashes of 1000 fields, in the hashtable form) %[2]d times in a row, with a value that changes from pass to pass, as a cache refreshing its entries does; a server that makes each old value garbage holds it until its allocator or garbage collector takes it back. The list row RPUSHes into %[1]d lists of 1000 elements.", max(cfg.keys/1000, 1), overwritePasses)
 	peak := newTable(fmt.Sprintf("Peak memory during BGSAVE of the %d-key string dataset", cfg.keys),
 		column{"RSS before MB", fmtMB}, column{"peak RSS MB", fmtMB}, column{"PSS before MB", fmtMB}, column{"peak PSS MB", fmtMB}, column{"BGSAVE s", fmtSec})
 	peak.note("Sampled every 10 ms from /proc for the server and all its child processes (Redis forks a snapshot child; kevy snapshots in-process). The RSS sum counts pages shared by parent and child twice; PSS (from smaps_rollup) splits them, and also splits shared-library pages with other processes, so PSS can be below RSS. BGSAVE s is from the command to INFO showing it finished (polled every 20 ms).")
