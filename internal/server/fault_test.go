@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,6 +35,10 @@ func TestSaveFailureAtEachStep(t *testing.T) {
 			if err := c.Set(ctx, "a", "1", 0).Err(); err != nil {
 				t.Fatal(err)
 			}
+			// A key larger than spillAt: the save writes part of it to
+			// the file while still encoding, so the failures below also
+			// hit that path.
+			pushBig(t, c, "big", 3*spillAt)
 			if err := c.Save(ctx).Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -62,9 +67,11 @@ func TestSaveFailureAtEachStep(t *testing.T) {
 				// The old snapshot is untouched: a server started on it
 				// now sees a=1.
 				s2 := startServer(t, func(o *Options) { opts(o); o.Addrs = []string{"127.0.0.1:0"} })
-				if v := client(t, s2, nil).Get(ctx, "a").Val(); v != "1" {
+				c2 := client(t, s2, nil)
+				if v := c2.Get(ctx, "a").Val(); v != "1" {
 					t.Fatalf("old snapshot damaged: a=%q", v)
 				}
+				checkBig(t, c2, "big", 3*spillAt)
 				s2.Close()
 			}
 			if err := c.Save(ctx).Err(); err != nil {
@@ -134,4 +141,41 @@ func TestLogWriteFailureAndRecovery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pushBig makes key a list of 200-byte elements totalling at least size
+// bytes; checkBig checks it came back whole.
+func pushBig(t *testing.T, c *redis.Client, key string, size int) {
+	t.Helper()
+	ctx := context.Background()
+	elems := make([]any, 0, 1000)
+	for n := 0; n < size; {
+		elems = elems[:0]
+		for len(elems) < cap(elems) && n < size {
+			elems = append(elems, bigElem(n/200))
+			n += 200
+		}
+		if err := c.RPush(ctx, key, elems...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func checkBig(t *testing.T, c *redis.Client, key string, size int) {
+	t.Helper()
+	ctx := context.Background()
+	want := int64((size + 199) / 200)
+	if n := c.LLen(ctx, key).Val(); n != want {
+		t.Fatalf("LLEN %s = %d, want %d", key, n, want)
+	}
+	for _, i := range []int64{0, want / 2, want - 1} {
+		if v := c.LIndex(ctx, key, i).Val(); v != bigElem(int(i)) {
+			t.Fatalf("%s[%d] = %.20q…", key, i, v)
+		}
+	}
+}
+
+func bigElem(i int) string {
+	s := strconv.Itoa(i)
+	return s + strings.Repeat("e", 200-len(s))
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -58,13 +57,14 @@ type snapJob struct {
 	kind     string        // "rdb" or "aof"
 	started  time.Time
 	sn       *store.Snapshot
-	buf      bytes.Buffer // encoded entries waiting to be written to the file
+	buf      spillBuffer // encoded entries waiting to be written to the file
 	rdbw     *rdb.Writer
 	aofw     *aof.RewriteWriter
 	rw       *aof.Rewrite // the log side: a rewrite, or the reset after a snapshot
 	snapID   string
 	conv     command.RDBConverter
 	spare    []byte // the chunk buffer handed to the file writer last time
+	spilled  int    // bytes the walk wrote to the file itself (spillBuffer), not yet counted
 	curDB    int
 	walked   bool
 	done     chan struct{}
@@ -294,12 +294,15 @@ func (s *Server) walkChunk(j *snapJob, locked bool) ([]byte, bool, error) {
 			err = j.rdbw.Close()
 		}
 	}
+	if err == nil {
+		err = j.buf.err // a spill failed (the encoders report it too)
+	}
 	// Hand the encoded bytes over and keep encoding into the buffer the
 	// writer finished with last time: two buffers in rotation, no garbage
 	// per chunk.
-	out := append(j.spare[:0], j.buf.Bytes()...)
+	out, spilled := j.buf.take(j.spare)
 	j.spare = out
-	j.buf.Reset()
+	j.spilled += spilled
 	return out, done, err
 }
 
@@ -326,6 +329,7 @@ func (s *Server) runJob(j *snapJob, locked bool) error {
 	case "rdb":
 		err = s.writeSnapshotFile(j, locked)
 	case "aof":
+		j.buf.to = j.rw
 		for {
 			chunk, done, cerr := s.walkChunk(j, locked)
 			if cerr != nil {
@@ -378,6 +382,7 @@ func (s *Server) writeSnapshotFile(j *snapJob, locked bool) error {
 	if err != nil {
 		return err
 	}
+	j.buf.to = af
 	unsynced := 0
 	for n := 0; ; n++ {
 		chunk, done, err := s.walkChunk(j, locked)
@@ -385,7 +390,9 @@ func (s *Server) writeSnapshotFile(j *snapJob, locked bool) error {
 			_, err = af.Write(chunk)
 		}
 		if err == nil && !done {
-			if unsynced += len(chunk); unsynced >= snapshotSyncEvery {
+			unsynced += len(chunk) + j.spilled
+			j.spilled = 0
+			if unsynced >= snapshotSyncEvery {
 				err = af.Sync()
 				unsynced = 0
 			}

@@ -314,6 +314,7 @@ func TestBGRewriteAOFLargeDataset(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	pushBig(t, c, "big", 3*spillAt) // written out while encoding (spillBuffer)
 	if err := c.BgRewriteAOF(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -332,9 +333,10 @@ func TestBGRewriteAOFLargeDataset(t *testing.T) {
 	}
 	s = restart(t, s, aofOn)
 	c = client(t, s, nil)
-	if n := c.DBSize(ctx).Val(); n != keys+1 {
-		t.Fatalf("dbsize after restart = %d, want %d", n, keys+1)
+	if n := c.DBSize(ctx).Val(); n != keys+2 {
+		t.Fatalf("dbsize after restart = %d, want %d", n, keys+2)
 	}
+	checkBig(t, c, "big", 3*spillAt)
 	if v := c.Get(ctx, "during").Val(); v != "100" {
 		t.Fatalf("during = %q", v)
 	}
