@@ -64,7 +64,6 @@ type snapJob struct {
 	snapID   string
 	conv     command.RDBConverter
 	spare    []byte // the chunk buffer handed to the file writer last time
-	spilled  int    // bytes the walk wrote to the file itself (spillBuffer), not yet counted
 	curDB    int
 	walked   bool
 	done     chan struct{}
@@ -300,9 +299,8 @@ func (s *Server) walkChunk(j *snapJob, locked bool) ([]byte, bool, error) {
 	// Hand the encoded bytes over and keep encoding into the buffer the
 	// writer finished with last time: two buffers in rotation, no garbage
 	// per chunk.
-	out, spilled := j.buf.take(j.spare)
+	out := j.buf.take(j.spare)
 	j.spare = out
-	j.spilled += spilled
 	return out, done, err
 }
 
@@ -390,8 +388,8 @@ func (s *Server) writeSnapshotFile(j *snapJob, locked bool) error {
 			_, err = af.Write(chunk)
 		}
 		if err == nil && !done {
-			unsynced += len(chunk) + j.spilled
-			j.spilled = 0
+			unsynced += len(chunk) + j.buf.spilled // spilled: written to af by the walk itself
+			j.buf.spilled = 0
 			if unsynced >= snapshotSyncEvery {
 				err = af.Sync()
 				unsynced = 0

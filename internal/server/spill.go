@@ -25,7 +25,7 @@ type spillBuffer struct {
 	buf     []byte
 	to      io.Writer
 	err     error
-	spilled int // bytes written to to since the last take
+	spilled int // bytes written to to; its reader resets it
 }
 
 func (b *spillBuffer) Write(p []byte) (int, error) {
@@ -49,11 +49,9 @@ func (b *spillBuffer) Write(p []byte) (int, error) {
 
 // take returns the bytes collected since the last take (or spill) in out's
 // memory, which the caller hands to the file writer, and empties the
-// buffer; out is the slice the previous take returned, reused. spilled is
-// what went to the file directly meanwhile.
-func (b *spillBuffer) take(out []byte) (chunk []byte, spilled int) {
+// buffer; out is the slice the previous take returned, reused.
+func (b *spillBuffer) take(out []byte) []byte {
 	out = append(out[:0], b.buf...)
 	b.buf = b.buf[:0]
-	spilled, b.spilled = b.spilled, 0
-	return out, spilled
+	return out
 }

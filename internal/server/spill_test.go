@@ -36,15 +36,15 @@ func TestSpillBuffer(t *testing.T) {
 			t.Fatalf("after %d MB the buffer holds %d bytes", i+1, len(b.buf))
 		}
 	}
-	chunk, spilled := b.take(nil)
-	if spilled != 2*spillAt || dst.Len() != spilled {
-		t.Fatalf("spilled %d, file has %d, want %d", spilled, dst.Len(), 2*spillAt)
+	chunk := b.take(nil)
+	if b.spilled != 2*spillAt || dst.Len() != b.spilled {
+		t.Fatalf("spilled %d, file has %d, want %d", b.spilled, dst.Len(), 2*spillAt)
 	}
 	if got := append(dst.Bytes(), chunk...); !bytes.Equal(got, want) {
 		t.Fatal("file bytes then the chunk are not the bytes written, in order")
 	}
-	if _, spilled := b.take(chunk); spilled != 0 {
-		t.Fatalf("spilled counted twice: %d", spilled)
+	if chunk = b.take(chunk); len(chunk) != 0 {
+		t.Fatalf("a second take returned %d bytes", len(chunk))
 	}
 
 	// A failed spill sticks: the encoders stop and the job sees it.
