@@ -41,6 +41,9 @@ type listNode struct {
 	n  int32
 }
 
+// used is the bytes the node's entries take.
+func (nd *listNode) used() int { return len(nd.b) - int(nd.lo) }
+
 // sizeSafetyLimit bounds a chunk's bytes when the fill is a count, as Redis's
 // SIZE_SAFETY_LIMIT does.
 const sizeSafetyLimit = 8192
@@ -68,7 +71,7 @@ func (l *List) Fill() int { return l.fill }
 func (l *List) Clone() any {
 	c := &List{n: l.n, fill: l.fill, nodes: make([]*listNode, 0, l.numNodes())}
 	for _, nd := range l.nodes[l.off:] {
-		b := make([]byte, len(nd.b)-int(nd.lo))
+		b := make([]byte, nd.used())
 		copy(b, nd.b[nd.lo:])
 		c.nodes = append(c.nodes, &listNode{b: b, n: nd.n})
 	}
@@ -209,7 +212,7 @@ func (l *List) replaceNodes(i, k int, repl []*listNode) {
 // pushes fills its nodes without regrowing them (each regrowth left the
 // old buffer as garbage).
 func seal(nd *listNode) {
-	used := len(nd.b) - int(nd.lo)
+	used := nd.used()
 	if cap(nd.b)-used <= used/8 {
 		return
 	}
@@ -220,7 +223,7 @@ func (l *List) fits(nd *listNode, add int) bool {
 	if nd.n == 0 {
 		return true
 	}
-	size := len(nd.b) - int(nd.lo) + add
+	size := nd.used() + add
 	if l.fill < 0 {
 		f := -l.fill
 		if f > 5 {
@@ -244,7 +247,7 @@ func (l *List) PushBack(elem []byte) {
 		if k > 0 {
 			prev := l.node(k - 1)
 			seal(prev)
-			nd.b = make([]byte, 0, max(len(prev.b)-int(prev.lo), sz))
+			nd.b = make([]byte, 0, max(prev.used(), sz))
 		}
 		l.pushBackNode(nd)
 	}
@@ -264,13 +267,13 @@ func (l *List) PushFront(elem []byte) {
 		if l.numNodes() > 0 {
 			next := l.node(0)
 			seal(next)
-			room := max(len(next.b)-int(next.lo), sz)
+			room := max(next.used(), sz)
 			nd.b, nd.lo = make([]byte, room), int32(room)
 		}
 		l.pushFrontNode(nd)
 	}
 	if int(nd.lo) < sz {
-		live := len(nd.b) - int(nd.lo)
+		live := nd.used()
 		slack := sz + live/2 + 16
 		nb := make([]byte, slack+live)
 		copy(nb[slack:], nd.b[nd.lo:])

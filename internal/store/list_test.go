@@ -248,7 +248,7 @@ func TestFullNodesKeepNoSpareRoom(t *testing.T) {
 			if front && nd == l.node(0) {
 				continue
 			}
-			used += len(nd.b) - int(nd.lo)
+			used += nd.used()
 			capacity += cap(nd.b)
 		}
 		if capacity > used+used/8 {
