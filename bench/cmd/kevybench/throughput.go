@@ -83,10 +83,7 @@ func throughput(cfg *config) ([]*table, error) {
 					runs = append(runs, throughputRun{label: strings.ToUpper, col: col, tests: g, clients: 50, pipeline: p, n: cfg.n * pipelinedRunScale(p)})
 				}
 			}
-			nText := fmt.Sprintf("N = %d, ×%d with -P 16", cfg.n, pipelinedRunScale(16))
-			if cfg.runTime > 0 {
-				nText = "N per run as listed below"
-			}
+			nText := cfg.nText(fmt.Sprintf("N = %d, ×%d with -P 16", cfg.n, pipelinedRunScale(16)))
 			t.note("`redis-benchmark -c 50 -n N -r 100000 -t TESTS [-P 16] --csv`, %s, database flushed before each run. One run per group of tests (%s), kevy and Redis alternating run by run.", nText, groupsText())
 			t.note("redis-benchmark CPU is its user + system time over its wall time, per run (tests of one group share it); 100 %% is one core saturated. Where it is near 100 %% for both servers, the client is the limit and the ratio is within the noise of 1.0.")
 		} else {
@@ -117,10 +114,7 @@ func throughput(cfg *config) ([]*table, error) {
 					t.row(clientsLabel(test, c))
 				}
 			}
-			nText := "N = " + map[bool]string{true: "max(300, 30·C), ×16 with -P 16", false: fmt.Sprintf("max(4000, 1000·C), ×%d with -P 16", alwaysPipelinedScale)}[cfg.quick] + " per run"
-			if cfg.runTime > 0 {
-				nText = "N per run as listed below"
-			}
+			nText := cfg.nText("N = " + map[bool]string{true: "max(300, 30·C), ×16 with -P 16", false: fmt.Sprintf("max(4000, 1000·C), ×%d with -P 16", alwaysPipelinedScale)}[cfg.quick] + " per run")
 			t.note("`redis-benchmark -c C -n N -r 100000 -t set,incr [-P 16] --csv`, %s; every write is fsynced before its reply, so throughput beyond one fsync per round trip comes from group commit.", nText)
 			t.note("Server CPU is the server process's user + system time (/proc/PID/stat) over the run's requests; redis-benchmark CPU is its user + system time over its wall time, 100 %% being one core saturated. Both are per run of set,incr, so SET and INCR share them. On a 2-core machine the load generator needs about one core by itself: a server that takes it near 100 %% is as fast as this client can measure.")
 		}
@@ -133,6 +127,15 @@ func throughput(cfg *config) ([]*table, error) {
 		}
 	}
 	return tables, nil
+}
+
+// nText is how a table's note states its run sizes: fixed, or listed
+// after the table when calibration sized them (runSizes).
+func (cfg *config) nText(fixed string) string {
+	if cfg.runTime > 0 {
+		return "N per run as listed below"
+	}
+	return fixed
 }
 
 // pipelinedRunScale multiplies the requests of a pipelined run of the
